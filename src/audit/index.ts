@@ -1,0 +1,3 @@
+export * from './types.js';
+export { appendAuditEvent, listAuditEvents } from './repository.js';
+export { diffDocuments } from './diff.js';

@@ -1,0 +1,50 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+// DATE stays text ("1990-12-10"): turning it into a JS Date would shift it by
+// the server's time zone. BIGINT (counts) fits in a JS number for our sizes.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface PoolOptions {
+  max?: number;
+  /** Fail fast when the server is down: the API answers 503 instead of hanging. */
+  connectionTimeoutMillis?: number;
+  statementTimeoutMillis?: number;
+  applicationName?: string;
+}
+
+export function createDb(connectionString: string, options: PoolOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMillis ?? 10_000,
+    application_name: options.applicationName ?? 'profile-service',
+  });
+  // An idle client losing its connection (database restart) must not crash
+  // the process; the pool drops it and the next query reconnects.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH']);
+
+/**
+ * True for errors that mean "the database cannot be reached right now", as
+ * opposed to a bad query: connection failures, pool timeouts, server
+ * shutdown (57P0x) and connection-exception SQLSTATEs (class 08).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code))) {
+      return true;
+    }
+    if (/timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(e.message)) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,42 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import { ProfileServiceError } from '../errors.js';
+import * as m0001 from './migrations/0001-initial.js';
+
+/**
+ * Migrations are imported statically (not read from a folder at run time) so
+ * that bundled Lambdas and the compiled CLI carry exactly the same list.
+ * Names sort in the order they must run.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-initial': m0001,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider });
+}
+
+export class MigrationFailedError extends ProfileServiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MIGRATION_FAILED', message, options);
+  }
+}
+
+/** Applies every pending migration; throws (so the process exits non-zero) on any failure. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const result = await createMigrator(db).migrateToLatest();
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationFailedError(`Migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+  }
+  return result;
+}
+
+/** True when every known migration has been applied (the /readyz check). */
+export async function migrationsCurrent(db: Kysely<any>): Promise<boolean> {
+  const all = await createMigrator(db).getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}

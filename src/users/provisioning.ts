@@ -1,0 +1,70 @@
+import { sql, type Kysely } from 'kysely';
+import { appendAuditEvent } from '../audit/index.js';
+import type { Database } from '../db/schema.js';
+import { findUserIdByIdentity } from './repository.js';
+
+/** Every path that can create a user; recorded in the audit event and metrics. */
+export type ProvisioningSource = 'post_confirmation' | 'jit' | 'reconcile' | 'event' | 'cli';
+
+export interface ProvisionInput {
+  issuer: string;
+  subject: string;
+  email?: string | null;
+  emailVerified?: boolean | null;
+  source: ProvisioningSource;
+  requestId?: string | null;
+}
+
+export interface ProvisionResult {
+  userId: string;
+  created: boolean;
+}
+
+/**
+ * The one idempotent "ensure user" path, keyed by (issuer, subject). Safe to
+ * run any number of times and concurrently: the identity is claimed first
+ * with INSERT … ON CONFLICT DO NOTHING, and the user, the empty profile and
+ * the `user.provisioned` audit event are written in the same transaction
+ * only by the caller whose claim succeeded (the user foreign key is checked
+ * at commit). A concurrent loser waits on the unique index, then reads the
+ * winner's row.
+ */
+export async function ensureUser(db: Kysely<Database>, input: ProvisionInput): Promise<ProvisionResult> {
+  const existing = await findUserIdByIdentity(db, input.issuer, input.subject);
+  if (existing !== null) return { userId: existing, created: false };
+
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .insertInto('identities')
+      .values({
+        user_id: sql<string>`uuid_generate_v7()`,
+        issuer: input.issuer,
+        subject: input.subject,
+        email: input.email ?? null,
+        email_verified: input.emailVerified ?? null,
+      })
+      .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
+
+    if (claimed === undefined) {
+      const winner = await findUserIdByIdentity(trx, input.issuer, input.subject);
+      if (winner === null) throw new Error('identity conflict without a committed row');
+      return { userId: winner, created: false };
+    }
+
+    const userId = claimed.user_id;
+    await trx.insertInto('users').values({ id: userId }).execute();
+    await trx.insertInto('profiles').values({ user_id: userId }).execute();
+    await appendAuditEvent(trx, {
+      userId,
+      actor: { type: 'system', id: input.source },
+      source: input.source,
+      action: 'user.provisioned',
+      version: 1,
+      requestId: input.requestId ?? null,
+      changes: [],
+    });
+    return { userId, created: true };
+  });
+}
