@@ -24,9 +24,11 @@ export function createDb(connectionString: string, options: PoolOptions = {}): K
     statement_timeout: options.statementTimeoutMillis ?? 10_000,
     application_name: options.applicationName ?? 'profile-service',
   });
-  // An idle client losing its connection (database restart) must not crash
-  // the process; the pool drops it and the next query reconnects.
+  // A connection lost while idle, or while checked out between queries
+  // (database restart, failover), must not crash the process: the pool drops
+  // the client, a query in flight fails with the error, the next reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

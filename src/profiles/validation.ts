@@ -1,5 +1,5 @@
 import countries from 'i18n-iso-countries';
-import { isValidPhoneNumber } from 'libphonenumber-js/max';
+import { isPossiblePhoneNumber } from 'libphonenumber-js/min';
 import type { FieldError } from '../errors.js';
 import type { CoreProfile, SocialLinks } from './model.js';
 
@@ -26,7 +26,9 @@ export function validateCoreProfile(profile: CoreProfile, changed: ReadonlySet<s
   };
 
   check('dateOfBirth', profile.dateOfBirth, (v) => checkDateOfBirth(v, today));
-  check('mobilePhone', profile.mobilePhone, (v) => (isValidPhoneNumber(v) ? null : 'must be a valid E.164 phone number'));
+  // "Possible" (a real country code and a length that country uses), not
+  // "allocated": reserved test ranges such as Ofcom's +44 7700 900xxx pass.
+  check('mobilePhone', profile.mobilePhone, (v) => (isPossiblePhoneNumber(v) ? null : 'must be a valid E.164 phone number'));
   check('locale', profile.locale, (v) => (canonicalLocale(v) === null ? 'must be a BCP 47 language tag, e.g. en-GB' : null));
   check('timeZone', profile.timeZone, (v) => (isTimeZone(v) ? null : 'must be an IANA time zone, e.g. Europe/London'));
   check('location/country', profile.location.country, (v) =>

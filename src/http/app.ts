@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { TokenVerifier } from '../identity/index.js';
+import { authPlugin } from './plugins/auth.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { createMetrics, metricsPlugin, type Metrics } from './plugins/metrics.js';
+import { ProblemSchema } from './problem.js';
+import { meRoutes } from './routes/me.js';
+import { opsRoutes } from './routes/ops.js';
+
+export interface AppDeps {
+  db: Db;
+  verifier: TokenVerifier;
+  metrics?: Metrics;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the API; listening is the caller's business (server.ts, tests via inject). */
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const metrics = deps.metrics ?? createMetrics();
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Tokens and personal data never reach the logs: no headers or bodies
+      // are logged, and URLs are logged without their query string.
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      serializers: {
+        req: (req) => ({ method: req.method, url: req.url.split('?')[0], reqId: req.id }),
+      },
+    },
+    bodyLimit: config.http.bodyLimitBytes,
+    // A client-supplied id is kept only when it is short and plain, so that
+    // it can be logged safely; otherwise a fresh one is made.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: {
+      customOptions: {
+        // Reject rather than silently drop unknown members, and never turn
+        // a number into a string (or back): the client sent what it meant.
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: true,
+        verbose: true,
+      },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  // RFC 7396 patches arrive as application/merge-patch+json; parse them with
+  // Fastify's own JSON parser (prototype-poisoning protection included).
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addSchema(ProblemSchema);
+
+  await app.register(errorsPlugin);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Profile Service',
+        version: '0.1.0',
+        description: 'User profiles in PostgreSQL next to Amazon Cognito (ADR 0009). Errors are RFC 9457 problem documents.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metricsPlugin, { metrics });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(opsRoutes, { db: deps.db });
+
+  await app.register(
+    async (v1) => {
+      await v1.register(authPlugin, { verifier: deps.verifier });
+      await v1.register(meRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning, metrics });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

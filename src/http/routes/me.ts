@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Db } from '../../db/index.js';
+import { getOwnProfile, patchOwnProfile, ProfileDocumentSchema, ProfilePatch } from '../../profiles/index.js';
+import type { Metrics } from '../plugins/metrics.js';
+import { callerOf } from '../plugins/auth.js';
+import { etagFor, parseIfMatch } from '../preconditions.js';
+import { problemResponses } from '../problem.js';
+
+export interface MeRoutesOptions {
+  db: Db;
+  jitProvisioning: boolean;
+  metrics: Metrics;
+}
+
+const security = [{ bearerAuth: [] }];
+
+export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, { db, jitProvisioning, metrics }) => {
+  app.get(
+    '/me',
+    {
+      schema: {
+        summary: "The caller's profile",
+        description: 'Creates the profile on first sight when just-in-time provisioning is on.',
+        tags: ['self-service'],
+        security,
+        response: { 200: ProfileDocumentSchema, ...problemResponses(401, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { document, provisioned } = await getOwnProfile(db, callerOf(request), { jitProvisioning, requestId: request.id });
+      if (provisioned) metrics.usersProvisioned.inc({ source: 'jit' });
+      reply.header('ETag', etagFor(document.version));
+      return document;
+    },
+  );
+
+  app.patch(
+    '/me',
+    {
+      schema: {
+        summary: "Change the caller's profile (RFC 7396 merge patch)",
+        description:
+          'Members set to null are removed. `If-Match` with the ETag of GET makes the change conditional (412 when stale).',
+        tags: ['self-service'],
+        security,
+        headers: { type: 'object', properties: { 'if-match': { type: 'string' } } },
+        body: ProfilePatch,
+        response: { 200: ProfileDocumentSchema, ...problemResponses(400, 401, 404, 412, 413, 415, 422, 503) },
+      },
+    },
+    async (request, reply) => {
+      const precondition = parseIfMatch(request.headers['if-match']);
+      const document = await patchOwnProfile(db, callerOf(request), request.body, precondition, {
+        jitProvisioning,
+        requestId: request.id,
+      });
+      reply.header('ETag', etagFor(document.version));
+      return document;
+    },
+  );
+};
