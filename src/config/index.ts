@@ -41,8 +41,12 @@ export interface Config {
 }
 
 export interface LoadConfigOptions {
-  /** `auth`: COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS must be present (the API). */
-  require?: readonly 'auth'[];
+  /**
+   * `auth`: COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS must be present (the API).
+   * `issuer`: only COGNITO_USER_POOL_ID (the Lambda triggers key users on the issuer).
+   * `database`: DATABASE_URL must be set (no embedded server, e.g. in Lambda).
+   */
+  require?: readonly ('auth' | 'issuer' | 'database')[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -72,7 +76,11 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   };
   const dataDir = resolve(read.string('DATA_DIR') ?? './.data');
   const allowInsecureIssuer = read.boolean('AUTH_ALLOW_INSECURE_ISSUER', false);
-  const auth = readAuth(read, problems, allowInsecureIssuer, options.require?.includes('auth') ?? false);
+  const required = new Set(options.require ?? []);
+  if (required.has('database') && database.url === null && !problems.some((p) => p.startsWith('DATABASE_URL'))) {
+    problems.push('DATABASE_URL is required here (the embedded server runs only in the local stack and CLI)');
+  }
+  const auth = readAuth(read, problems, allowInsecureIssuer, required.has('auth') ? 'auth' : required.has('issuer') ? 'issuer' : null);
   const cognito = { endpoint: read.url('COGNITO_ENDPOINT'), region: auth?.region ?? read.string('COGNITO_REGION') };
   const s3 = {
     bucket: read.string('S3_BUCKET'),
@@ -98,12 +106,17 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   return deepFreeze(config);
 }
 
-function readAuth(read: EnvReader, problems: string[], allowInsecureIssuer: boolean, required: boolean): AuthConfig | null {
+function readAuth(
+  read: EnvReader,
+  problems: string[],
+  allowInsecureIssuer: boolean,
+  required: 'auth' | 'issuer' | null,
+): AuthConfig | null {
   const userPoolId = read.string('COGNITO_USER_POOL_ID');
   const clientIdsRaw = read.string('COGNITO_CLIENT_IDS');
   if (userPoolId === null) {
-    if (required) problems.push('COGNITO_USER_POOL_ID is required');
-    if (required && clientIdsRaw === null) problems.push('COGNITO_CLIENT_IDS is required');
+    if (required !== null) problems.push('COGNITO_USER_POOL_ID is required');
+    if (required === 'auth' && clientIdsRaw === null) problems.push('COGNITO_CLIENT_IDS is required');
     return null;
   }
 
@@ -114,7 +127,9 @@ function readAuth(read: EnvReader, problems: string[], allowInsecureIssuer: bool
   }
 
   const clientIds = (clientIdsRaw ?? '').split(',').map((id) => id.trim()).filter((id) => id !== '');
-  if (clientIds.length === 0) problems.push('COGNITO_CLIENT_IDS is required (comma-separated app client ids)');
+  if (clientIds.length === 0 && required !== 'issuer') {
+    problems.push('COGNITO_CLIENT_IDS is required (comma-separated app client ids)');
+  }
   for (const id of clientIds) {
     if (!CLIENT_ID.test(id)) problems.push(`COGNITO_CLIENT_IDS contains an invalid client id "${id}"`);
   }

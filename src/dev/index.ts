@@ -1,0 +1,13 @@
+export { startLambdaInvokeServer } from './lambda-invoke-server.js';
+export type { LambdaInvokeServer, LambdaInvokeServerOptions, LocalFunction } from './lambda-invoke-server.js';
+export { startCognitoLocal } from './cognito-local.js';
+export type { CognitoLocal, CognitoLocalOptions, CognitoLocalTrigger } from './cognito-local.js';
+export { ensureLocalPool, LOCAL_PASSWORD_POLICY } from './local-pool.js';
+export type { EnsureLocalPoolOptions, LocalPool } from './local-pool.js';
+export { createDevUser, generatePassword, passwordPolicyViolations } from './dev-user.js';
+export type { CreateDevUserOptions, DevUser } from './dev-user.js';
+export { freePort, isPortFree } from './net.js';
+export { decodeJwtPayloadUnverified } from './jwt.js';
+export { CognitoLocalStartError, DevUserError, LocalPoolError } from './errors.js';
+export type { DevUserErrorCode } from './errors.js';
+export type { DevLogger } from './logger.js';
