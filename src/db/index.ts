@@ -7,7 +7,7 @@ import type { Database } from './schema.js';
 export type { Database } from './schema.js';
 export * from './schema.js';
 export { createDb, isDatabaseUnavailable, type PoolOptions } from './connection.js';
-export { startEmbeddedPostgres, freePort, type EmbeddedServer } from './embedded.js';
+export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 export { migrateToLatest, migrationsCurrent, createMigrator, MigrationFailedError } from './migrate.js';
 
 export type Db = Kysely<Database>;

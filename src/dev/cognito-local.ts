@@ -11,7 +11,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { killOnParentExit } from './child-cleanup.js';
 import { CognitoLocalStartError } from './errors.js';
 import { type DevLogger, silentLogger } from './logger.js';
-import { freePort, httpUrl, isPortFree } from './net.js';
+import { freePort, httpUrl, isPortFree } from '../net.js';
 
 /** The triggers cognito-local 5.3 can call (its `TriggerFunctions` keys). */
 export type CognitoLocalTrigger =

@@ -6,7 +6,7 @@ export { ensureLocalPool, LOCAL_PASSWORD_POLICY } from './local-pool.js';
 export type { EnsureLocalPoolOptions, LocalPool } from './local-pool.js';
 export { createDevUser, generatePassword, passwordPolicyViolations } from './dev-user.js';
 export type { CreateDevUserOptions, DevUser } from './dev-user.js';
-export { freePort, isPortFree } from './net.js';
+export { freePort, isPortFree } from '../net.js';
 export { decodeJwtPayloadUnverified } from './jwt.js';
 export { CognitoLocalStartError, DevUserError, LocalPoolError } from './errors.js';
 export type { DevUserErrorCode } from './errors.js';

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { type DevLogger, silentLogger } from './logger.js';
-import { httpUrl } from './net.js';
+import { httpUrl } from '../net.js';
 
 /**
  * A function the server can invoke. `any` on purpose: handlers typed with a

@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type Config } from '../config/index.js';
-import { createDb, type Db } from '../db/index.js';
+// Not ../db/index.js: that would pull the embedded server into the Lambda bundle.
+import { createDb } from '../db/connection.js';
+import type { Db } from '../db/index.js';
 import type { HandlerLogger } from './logger.js';
 
 export interface LambdaRuntime {
