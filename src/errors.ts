@@ -102,3 +102,13 @@ export class DatabaseUnavailableError extends ProfileServiceError {
     super('ERR_DATABASE_UNAVAILABLE', 'The database is unavailable', options);
   }
 }
+
+/** The request conflicts with the current state (e.g. stored values a new schema would invalidate). */
+export class ConflictError extends ProfileServiceError {
+  readonly errors: readonly FieldError[];
+
+  constructor(message: string, errors: readonly FieldError[] = []) {
+    super('ERR_CONFLICT', message);
+    this.errors = errors;
+  }
+}

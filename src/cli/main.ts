@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { ConfigError, ProfileServiceError } from '../errors.js';
+import { auditCommand } from './audit.js';
 import { CliUsageError } from './context.js';
 import { devCommand } from './dev.js';
 import { devUserCommand } from './dev-user.js';
 import { migrateCommand } from './migrate.js';
+import { rolesCommand } from './roles.js';
 import { serveCommand } from './serve.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
@@ -11,6 +13,8 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   dev: { run: devCommand, help: 'the local stack: PostgreSQL, cognito-local, the trigger and the API (npm start)' },
   'dev:user': { run: devUserCommand, help: '<email>  local stack only: sign up, confirm and log in a user; print tokens' },
   migrate: { run: migrateCommand, help: 'apply pending database migrations' },
+  audit: { run: auditCommand, help: 'verify [--user ID] [--json]  check the audit hash chains; non-zero exit on a broken link' },
+  roles: { run: rolesCommand, help: 'grant (--email E | --user ID) --role R  |  list' },
 };
 
 function usage(): string {

@@ -1,6 +1,8 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { ProfileServiceError } from '../errors.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-complete-profile.js';
+import * as m0003 from './migrations/0003-audit-chain.js';
 
 /**
  * Migrations are imported statically (not read from a folder at run time) so
@@ -9,6 +11,8 @@ import * as m0001 from './migrations/0001-initial.js';
  */
 const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-complete-profile': m0002,
+  '0003-audit-chain': m0003,
 };
 
 const provider: MigrationProvider = {

@@ -63,7 +63,27 @@ export interface AuditEventsTable {
   /** The user's version after the change. */
   version: number;
   request_id: string | null;
+  /** Since 0003: `[{ path, from, to }]` where from/to are value digests, not values. */
   changes: Json<AuditChangeColumn[]>;
+  /** Position in the user's hash chain, from 1 (0003). */
+  seq: number;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The personal values behind an event's digests (0003); deletable by erasure. */
+export interface AuditValuesTable {
+  event_id: string;
+  position: number;
+  from_value: ColumnType<unknown, string | null, string | null>;
+  to_value: ColumnType<unknown, string | null, string | null>;
+}
+
+/** Per-user HMAC key for value digests (0003); erasure deletes it. */
+export interface AuditKeysTable {
+  user_id: string;
+  key: Buffer;
+  created_at: Generated<Date>;
 }
 
 export interface AuditChangeColumn {
@@ -77,6 +97,18 @@ export interface Database {
   identities: IdentitiesTable;
   profiles: ProfilesTable;
   audit_events: AuditEventsTable;
+  roles: RolesTable;
+  role_permissions: RolePermissionsTable;
+  user_roles: UserRolesTable;
+  preferences: PreferencesTable;
+  job_seeker_profiles: JobSeekerProfilesTable;
+  user_skills: UserSkillsTable;
+  attribute_definitions: AttributeDefinitionsTable;
+  attribute_definition_versions: AttributeDefinitionVersionsTable;
+  user_attributes: UserAttributesTable;
+  profile_versions: ProfileVersionsTable;
+  audit_values: AuditValuesTable;
+  audit_keys: AuditKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -85,3 +117,101 @@ export type ProfileRow = Selectable<ProfilesTable>;
 export type ProfileUpdate = Updateable<ProfilesTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
+
+// --- 0002: roles, preferences, job-seeker data, attributes, versions ---------
+
+export interface RolesTable {
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  built_in: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface RolePermissionsTable {
+  role: string;
+  permission: string;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+  granted_at: Generated<Date>;
+}
+
+export interface PreferencesTable {
+  user_id: string;
+  language: string | null;
+  theme: ColumnType<string, string | undefined, string>;
+  notifications: ColumnType<Record<string, Record<string, boolean>>, string | undefined, string>;
+  job_alert_frequency: ColumnType<string, string | undefined, string>;
+  updated_at: Timestamp;
+}
+
+export interface SalaryColumn {
+  min: number | null;
+  max: number | null;
+  currency: string;
+  period: string;
+}
+
+export interface JobSeekerProfilesTable {
+  user_id: string;
+  open_to_work: ColumnType<boolean, boolean | undefined, boolean>;
+  desired_titles: ColumnType<string[], string[] | undefined, string[]>;
+  desired_locations: ColumnType<string[], string[] | undefined, string[]>;
+  work_modes: ColumnType<string[], string[] | undefined, string[]>;
+  employment_types: ColumnType<string[], string[] | undefined, string[]>;
+  salary: ColumnType<SalaryColumn | null, string | null | undefined, string | null>;
+  years_of_experience: number | null;
+  notice_period_days: number | null;
+  experience: ColumnType<unknown[], string | undefined, string>;
+  education: ColumnType<unknown[], string | undefined, string>;
+  work_authorization: ColumnType<unknown[], string | undefined, string>;
+  updated_at: Timestamp;
+}
+
+export interface UserSkillsTable {
+  user_id: string;
+  position: number;
+  name: string;
+  name_key: ColumnType<string, never, never>;
+  level: string | null;
+  years: number | null;
+}
+
+export interface AttributeDefinitionsTable {
+  key: string;
+  version: ColumnType<number, number | undefined, number>;
+  schema: ColumnType<Record<string, unknown>, string, string>;
+  description: ColumnType<string, string | undefined, string>;
+  personal_data: boolean;
+  visibility: 'self' | 'admins' | 'public';
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface AttributeDefinitionVersionsTable {
+  key: string;
+  version: number;
+  schema: ColumnType<Record<string, unknown>, string, string>;
+  description: string;
+  personal_data: boolean;
+  visibility: 'self' | 'admins' | 'public';
+  created_at: Generated<Date>;
+  created_by: string | null;
+}
+
+export interface UserAttributesTable {
+  user_id: string;
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+}
+
+export interface ProfileVersionsTable {
+  user_id: string;
+  version: number;
+  document: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+}

@@ -2,16 +2,21 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { TokenVerifier } from '../identity/index.js';
+import { registerJsonParsers } from './json-body.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { createMetrics, metricsPlugin, type Metrics } from './plugins/metrics.js';
 import { ProblemSchema } from './problem.js';
 import { meRoutes } from './routes/me.js';
 import { opsRoutes } from './routes/ops.js';
+import { usersRoutes } from './routes/users.js';
+import { attributeDefinitionRoutes } from './routes/attribute-definitions.js';
 
 export interface AppDeps {
   db: Db;
@@ -41,25 +46,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: {
-      customOptions: {
-        // Reject rather than silently drop unknown members, and never turn
-        // a number into a string (or back): the client sent what it meant.
-        removeAdditional: false,
-        coerceTypes: false,
-        useDefaults: false,
-        allErrors: true,
-        verbose: true,
-      },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
-  // RFC 7396 patches arrive as application/merge-patch+json; parse them with
-  // Fastify's own JSON parser (prototype-poisoning protection included).
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  registerJsonParsers(app);
   app.addSchema(ProblemSchema);
 
   await app.register(errorsPlugin);
@@ -83,8 +76,23 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     async (v1) => {
       await v1.register(authPlugin, { verifier: deps.verifier });
       await v1.register(meRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning, metrics });
+      await v1.register(usersRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning });
+      await v1.register(attributeDefinitionRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning });
     },
     { prefix: '/v1' },
   );
   return app;
+}
+
+/**
+ * Bodies are validated strictly: unknown members are rejected rather than
+ * silently dropped, and nothing is coerced (a number is never turned into a
+ * string): the client sent what it meant. Query strings, path parameters and
+ * headers arrive as text, so they are coerced to the declared types.
+ */
+function validatorCompiler(): FastifySchemaCompiler<unknown> {
+  const options: AjvOptions = { removeAdditional: false, useDefaults: false, allErrors: true, verbose: true, strict: false };
+  const strict = addFormats.default(new Ajv({ ...options, coerceTypes: false }));
+  const coercing = addFormats.default(new Ajv({ ...options, coerceTypes: 'array', useDefaults: true }));
+  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object);
 }

@@ -1,73 +1,110 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, IdentityRow, ProfileRow, UserRow } from '../db/schema.js';
+import type { DocumentRows, Skill } from './model.js';
 
-export interface ProfileRows {
-  user: UserRow;
-  identity: IdentityRow;
-  profile: ProfileRow;
-}
+/** Which attributes a reader sees: the user (self + public), an administrator (all). */
+export type Audience = 'self' | 'admin';
+
+export type DocumentKey = { issuer: string; subject: string } | { userId: string; identityId?: string };
 
 /**
- * The rows behind one profile document. `identity` is the one the caller
- * authenticated with when given, else the user's first identity.
- * `forUpdate` locks the user row: concurrent changes to one user serialise.
+ * Everything one profile document is built from, in one round trip. With
+ * `{ issuer, subject }` the identity is the caller's; with `{ userId }` it is
+ * the given identity or else the user's first one.
  */
-export async function loadProfileRows(
-  db: Kysely<Database>,
-  userId: string,
-  options: { identityId?: string; forUpdate?: boolean } = {},
-): Promise<ProfileRows | null> {
-  let userQuery = db.selectFrom('users').selectAll().where('id', '=', userId);
-  if (options.forUpdate) userQuery = userQuery.forUpdate();
-  const user = await userQuery.executeTakeFirst();
-  if (user === undefined) return null;
+export async function loadDocumentRows(db: Kysely<Database>, key: DocumentKey, audience: Audience): Promise<DocumentRows | null> {
+  const identityFilter =
+    'issuer' in key
+      ? sql`i.issuer = ${key.issuer} and i.subject = ${key.subject}`
+      : key.identityId !== undefined
+        ? sql`i.user_id = ${key.userId} and i.id = ${key.identityId}`
+        : sql`i.id = (select id from identities where user_id = ${key.userId} order by created_at, id limit 1)`;
+  const attributeFilter = audience === 'admin' ? sql`true` : sql`d.visibility <> 'admins'`;
 
-  let identityQuery = db.selectFrom('identities').selectAll().where('user_id', '=', userId);
-  identityQuery = options.identityId
-    ? identityQuery.where('id', '=', options.identityId)
-    : identityQuery.orderBy('created_at').orderBy('id').limit(1);
-  const [identity, profile] = await Promise.all([
-    identityQuery.executeTakeFirst(),
-    db.selectFrom('profiles').selectAll().where('user_id', '=', userId).executeTakeFirst(),
-  ]);
-  if (identity === undefined || profile === undefined) return null;
-  return { user, identity, profile };
+  const { rows } = await sql<RawRows>`
+    select to_json(u) as "user", to_json(i) as identity, to_json(p) as profile, to_json(pr) as preferences, to_json(js) as job_seeker,
+      (select coalesce(json_agg(json_build_object('name', s.name, 'level', s.level, 'years', s.years) order by s.position), '[]')
+         from user_skills s where s.user_id = u.id) as skills,
+      (select coalesce(json_object_agg(ua.key, ua.value), '{}')
+         from user_attributes ua join attribute_definitions d on d.key = ua.key
+        where ua.user_id = u.id and ${attributeFilter}) as attributes,
+      (select coalesce(json_agg(ur.role order by ur.role), '[]') from user_roles ur where ur.user_id = u.id) as roles,
+      (select coalesce(json_agg(distinct rp.permission order by rp.permission), '[]')
+         from user_roles ur join role_permissions rp on rp.role = ur.role where ur.user_id = u.id) as permissions
+    from identities i
+    join users u on u.id = i.user_id
+    join profiles p on p.user_id = u.id
+    join preferences pr on pr.user_id = u.id
+    join job_seeker_profiles js on js.user_id = u.id
+    where ${identityFilter}`.execute(db);
+  const raw = rows[0];
+  if (raw === undefined) return null;
+  return {
+    user: withDates(raw.user, ['created_at', 'updated_at']) as UserRow,
+    identity: withDates(raw.identity, ['created_at', 'updated_at']) as IdentityRow,
+    profile: withDates(raw.profile, ['updated_at']) as ProfileRow,
+    preferences: withDates(raw.preferences, ['updated_at']) as DocumentRows['preferences'],
+    jobSeeker: withDates(raw.job_seeker, ['updated_at']) as DocumentRows['jobSeeker'],
+    skills: raw.skills,
+    attributes: raw.attributes,
+    roles: raw.roles,
+    permissions: raw.permissions,
+  };
 }
 
-/** One round trip for the hot path: user, caller identity and profile by (issuer, subject). */
-export async function loadProfileRowsByIdentity(
-  db: Kysely<Database>,
-  issuer: string,
-  subject: string,
-): Promise<ProfileRows | null> {
+interface RawRows {
+  user: Record<string, unknown>;
+  identity: Record<string, unknown>;
+  profile: Record<string, unknown>;
+  preferences: Record<string, unknown>;
+  job_seeker: Record<string, unknown>;
+  skills: Skill[];
+  attributes: Record<string, unknown>;
+  roles: string[];
+  permissions: string[];
+}
+
+// to_json renders timestamps as strings; the row types promise Dates.
+function withDates(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
+  const copy = { ...row };
+  for (const column of columns) copy[column] = new Date(String(row[column]));
+  return copy;
+}
+
+/** Locks the user row for the rest of the transaction: one change at a time per user. */
+export async function lockUser(db: Kysely<Database>, userId: string): Promise<UserRow | null> {
+  return (await db.selectFrom('users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst()) ?? null;
+}
+
+export async function identityIdFor(db: Kysely<Database>, issuer: string, subject: string): Promise<{ userId: string; identityId: string } | null> {
   const row = await db
-    .selectFrom('identities as i')
-    .innerJoin('users as u', 'u.id', 'i.user_id')
-    .innerJoin('profiles as p', 'p.user_id', 'i.user_id')
-    .select((eb) => [
-      eb.fn.toJson('u').as('user'),
-      eb.fn.toJson('i').as('identity'),
-      eb.fn.toJson('p').as('profile'),
-    ])
-    .where('i.issuer', '=', issuer)
-    .where('i.subject', '=', subject)
+    .selectFrom('identities')
+    .select(['id', 'user_id'])
+    .where('issuer', '=', issuer)
+    .where('subject', '=', subject)
     .executeTakeFirst();
-  if (row === undefined) return null;
-  return { user: reviveUser(row.user), identity: reviveIdentity(row.identity), profile: reviveProfile(row.profile) };
+  return row === undefined ? null : { userId: row.user_id, identityId: row.id };
 }
 
-// to_json turns timestamps into strings; the row types promise Dates.
-function reviveUser(raw: unknown): UserRow {
-  const row = raw as UserRow & { created_at: string; updated_at: string };
-  return { ...row, created_at: new Date(row.created_at), updated_at: new Date(row.updated_at) };
+export async function replaceSkills(db: Kysely<Database>, userId: string, skills: Skill[]): Promise<void> {
+  await db.deleteFrom('user_skills').where('user_id', '=', userId).execute();
+  if (skills.length === 0) return;
+  await db
+    .insertInto('user_skills')
+    .values(skills.map((s, position) => ({ user_id: userId, position, name: s.name, level: s.level, years: s.years })))
+    .execute();
 }
 
-function reviveIdentity(raw: unknown): IdentityRow {
-  const row = raw as IdentityRow & { created_at: string; updated_at: string };
-  return { ...row, created_at: new Date(row.created_at), updated_at: new Date(row.updated_at) };
+export async function saveVersionSnapshot(db: Kysely<Database>, userId: string, version: number, document: unknown): Promise<void> {
+  await db.insertInto('profile_versions').values({ user_id: userId, version, document: JSON.stringify(document) }).execute();
 }
 
-function reviveProfile(raw: unknown): ProfileRow {
-  const row = raw as ProfileRow & { updated_at: string };
-  return { ...row, updated_at: new Date(row.updated_at) };
+export async function loadVersionSnapshot(db: Kysely<Database>, userId: string, version: number): Promise<unknown | null> {
+  const row = await db
+    .selectFrom('profile_versions')
+    .select('document')
+    .where('user_id', '=', userId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row?.document ?? null;
 }

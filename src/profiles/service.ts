@@ -1,13 +1,25 @@
 import type { Kysely } from 'kysely';
+import { validateAttributePatch, writeAttributes } from '../attributes/index.js';
 import { appendAuditEvent, diffDocuments, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { NotProvisionedError, UserNotFoundError, ValidationError, VersionMismatchError } from '../errors.js';
 import { ensureUser } from '../users/index.js';
-import { applyMergePatch, isPlainObject } from './merge-patch.js';
-import { toCoreProfile, toProfileColumns, toProfileDocument, type CoreProfile, type ProfileDocument } from './model.js';
-import { loadProfileRows, loadProfileRowsByIdentity, type ProfileRows } from './repository.js';
+import { applyMergePatch } from './merge-patch.js';
+import {
+  normalizeCoreProfile,
+  normalizeJobSeeker,
+  normalizePreferences,
+  toJobSeekerColumns,
+  toPreferencesColumns,
+  toProfileColumns,
+  toProfileDocument,
+  type ProfileDocument,
+  type WritableSections,
+} from './model.js';
+import { identityIdFor, loadDocumentRows, lockUser, replaceSkills, type Audience } from './repository.js';
+import { snapshot } from './snapshot.js';
 import type { ProfilePatch } from './schema.js';
-import { canonicalLocale, validateCoreProfile } from './validation.js';
+import { canonicalLocale, validateSections } from './validation.js';
 
 /** The authenticated caller, as the identity layer established it. */
 export interface Caller {
@@ -33,21 +45,14 @@ export interface ProfileResult {
 }
 
 export async function getOwnProfile(db: Kysely<Database>, caller: Caller, context: RequestContext): Promise<ProfileResult> {
-  const rows = await loadProfileRowsByIdentity(db, caller.issuer, caller.subject);
-  if (rows !== null) return { document: document(rows), provisioned: false };
+  const rows = await loadDocumentRows(db, caller, 'self');
+  if (rows !== null) return { document: toProfileDocument(rows), provisioned: false };
   await provisionCaller(db, caller, context);
-  const created = await loadProfileRowsByIdentity(db, caller.issuer, caller.subject);
+  const created = await loadDocumentRows(db, caller, 'self');
   if (created === null) throw new UserNotFoundError();
-  return { document: document(created), provisioned: true };
+  return { document: toProfileDocument(created), provisioned: true };
 }
 
-/**
- * Applies an RFC 7396 merge patch to the caller's profile in one
- * transaction: the user row is locked, the precondition checked, the result
- * validated, and the new values, version + 1 and one audit event with the
- * field-level diff are written together. A patch that changes nothing
- * writes nothing and keeps the version.
- */
 export async function patchOwnProfile(
   db: Kysely<Database>,
   caller: Caller,
@@ -55,56 +60,101 @@ export async function patchOwnProfile(
   precondition: VersionPrecondition,
   context: RequestContext,
 ): Promise<ProfileDocument> {
-  let rows = await loadProfileRowsByIdentity(db, caller.issuer, caller.subject);
-  if (rows === null) {
+  let ids = await identityIdFor(db, caller.issuer, caller.subject);
+  if (ids === null) {
     await provisionCaller(db, caller, context);
-    rows = await loadProfileRowsByIdentity(db, caller.issuer, caller.subject);
-    if (rows === null) throw new UserNotFoundError();
+    ids = await identityIdFor(db, caller.issuer, caller.subject);
+    if (ids === null) throw new UserNotFoundError();
   }
-  const actor: Actor = { type: 'user', id: rows.user.id };
-  return patchProfile(db, rows.user.id, rows.identity.id, patch, precondition, actor, context.requestId ?? null);
+  return patchProfile(db, ids, patch, precondition, {
+    actor: { type: 'user', id: ids.userId },
+    audience: 'self',
+    requestId: context.requestId ?? null,
+  });
 }
 
-async function patchProfile(
+export interface PatchOptions {
+  actor: Actor;
+  /** `self`: the user editing their own profile; `admin`: may also write admins-only attributes. */
+  audience: Audience;
+  requestId: string | null;
+  source?: string;
+}
+
+/**
+ * Applies an RFC 7396 merge patch in one transaction: the user row is locked,
+ * the precondition checked, the result validated, and the new values,
+ * version + 1, a snapshot of the new document and one audit event with the
+ * field-level diff are written together. A patch that changes nothing
+ * writes nothing and keeps the version.
+ */
+export async function patchProfile(
   db: Kysely<Database>,
-  userId: string,
-  identityId: string,
+  target: { userId: string; identityId?: string },
   patch: ProfilePatch,
   precondition: VersionPrecondition,
-  actor: Actor,
-  requestId: string | null,
+  options: PatchOptions,
 ): Promise<ProfileDocument> {
   return db.transaction().execute(async (trx) => {
-    const rows = await loadProfileRows(trx, userId, { identityId, forUpdate: true });
+    const locked = await lockUser(trx, target.userId);
+    if (locked === null) throw new UserNotFoundError();
+    checkPrecondition(precondition, locked.version);
+    const rows = await loadDocumentRows(trx, target, 'admin');
     if (rows === null) throw new UserNotFoundError();
-    checkPrecondition(precondition, rows.user.version);
+    const before = toProfileDocument(rows);
 
-    const before = toCoreProfile(rows.profile);
-    const patched = applyMergePatch({ profile: before }, patch) as { profile?: unknown };
-    const after = normalizeCoreProfile(patched.profile);
-    const changes = diffDocuments({ profile: before }, { profile: after });
-    if (changes.length === 0) return document(rows);
-
-    const changed = new Set(changes.map((c) => c.path.replace(/^\/profile\//, '')));
-    const errors = validateCoreProfile(after, changed);
+    const patched = applyMergePatch(writable(before), { ...patch, attributes: undefined }) as Partial<WritableSections>;
+    const attributes = await validateAttributePatch(trx, before.attributes, patch.attributes, options.audience);
+    const after: WritableSections = {
+      profile: normalizeCoreProfile(patched.profile, canonicalLocale),
+      preferences: normalizePreferences(patched.preferences),
+      jobSeeker: normalizeJobSeeker(patched.jobSeeker),
+      attributes: attributes.next,
+    };
+    const changes = diffDocuments(writable(before), after);
+    const changed = new Set(changes.map((c) => c.path));
+    const errors = [...validateSections(after, changed), ...attributes.errors];
     if (errors.length > 0) throw new ValidationError(errors);
+    if (changes.length === 0) return reload(trx, target, options.audience);
 
-    const version = rows.user.version + 1;
-    const profile = await trx
-      .updateTable('profiles')
-      .set({ ...toProfileColumns(after), updated_at: new Date() })
-      .where('user_id', '=', userId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const user = await trx
-      .updateTable('users')
-      .set({ version, updated_at: new Date() })
-      .where('id', '=', userId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await appendAuditEvent(trx, { userId, actor, source: 'api', action: 'profile.updated', version, requestId, changes });
-    return document({ user, identity: rows.identity, profile });
+    const now = new Date();
+    const sections = new Set(changes.map((c) => c.path.split('/')[1]));
+    if (sections.has('profile')) {
+      await trx.updateTable('profiles').set({ ...toProfileColumns(after.profile), updated_at: now }).where('user_id', '=', target.userId).execute();
+    }
+    if (sections.has('preferences')) {
+      await trx.updateTable('preferences').set({ ...toPreferencesColumns(after.preferences), updated_at: now }).where('user_id', '=', target.userId).execute();
+    }
+    if (sections.has('jobSeeker')) {
+      await trx.updateTable('job_seeker_profiles').set({ ...toJobSeekerColumns(after.jobSeeker), updated_at: now }).where('user_id', '=', target.userId).execute();
+      if (changed.has('/jobSeeker/skills')) await replaceSkills(trx, target.userId, after.jobSeeker.skills);
+    }
+    if (sections.has('attributes')) await writeAttributes(trx, target.userId, before.attributes, after.attributes);
+
+    const version = locked.version + 1;
+    await trx.updateTable('users').set({ version, updated_at: now }).where('id', '=', target.userId).execute();
+    await appendAuditEvent(trx, {
+      userId: target.userId,
+      actor: options.actor,
+      source: options.source ?? 'api',
+      action: 'profile.updated',
+      version,
+      requestId: options.requestId,
+      changes,
+    });
+    await snapshot(trx, target.userId, version);
+    return reload(trx, target, options.audience);
   });
+}
+
+async function reload(db: Kysely<Database>, target: { userId: string; identityId?: string }, audience: Audience): Promise<ProfileDocument> {
+  const rows = await loadDocumentRows(db, target, audience);
+  if (rows === null) throw new UserNotFoundError();
+  return toProfileDocument(rows);
+}
+
+function writable(document: ProfileDocument): WritableSections {
+  return { profile: document.profile, preferences: document.preferences, jobSeeker: document.jobSeeker, attributes: document.attributes };
 }
 
 function checkPrecondition(precondition: VersionPrecondition, current: number): void {
@@ -122,30 +172,4 @@ async function provisionCaller(db: Kysely<Database>, caller: Caller, context: Re
     source: 'jit',
     requestId: context.requestId ?? null,
   });
-}
-
-/** Fills absent members with null and canonicalises what has one canonical form. */
-function normalizeCoreProfile(raw: unknown): CoreProfile {
-  const p = isPlainObject(raw) ? raw : {};
-  const location = isPlainObject(p.location) ? p.location : {};
-  const links = isPlainObject(p.socialLinks) ? p.socialLinks : {};
-  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  const locale = text(p.locale);
-  return {
-    givenName: text(p.givenName),
-    familyName: text(p.familyName),
-    displayName: text(p.displayName),
-    dateOfBirth: text(p.dateOfBirth),
-    mobilePhone: text(p.mobilePhone),
-    locale: locale === null ? null : (canonicalLocale(locale) ?? locale),
-    timeZone: text(p.timeZone),
-    headline: text(p.headline),
-    bio: text(p.bio),
-    location: { city: text(location.city), region: text(location.region), country: text(location.country) },
-    socialLinks: { linkedin: text(links.linkedin), github: text(links.github), website: text(links.website) },
-  };
-}
-
-function document(rows: ProfileRows): ProfileDocument {
-  return toProfileDocument(rows.user, rows.identity, rows.profile);
 }

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import { DEFAULT_ROLE } from '../access/permissions.js';
 import { appendAuditEvent } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
+import { snapshot } from '../profiles/snapshot.js';
 import { findUserIdByIdentity } from './repository.js';
 
 /** Every path that can create a user; recorded in the audit event and metrics. */
@@ -23,8 +25,9 @@ export interface ProvisionResult {
 /**
  * The one idempotent "ensure user" path, keyed by (issuer, subject). Safe to
  * run any number of times and concurrently: the identity is claimed first
- * with INSERT … ON CONFLICT DO NOTHING, and the user, the empty profile and
- * the `user.provisioned` audit event are written in the same transaction
+ * with INSERT … ON CONFLICT DO NOTHING, and the user, the empty profile,
+ * preferences and job-seeker rows, the default role and the
+ * `user.provisioned` audit event are written in the same transaction
  * only by the caller whose claim succeeded (the user foreign key is checked
  * at commit). A concurrent loser waits on the unique index, then reads the
  * winner's row.
@@ -56,6 +59,9 @@ export async function ensureUser(db: Kysely<Database>, input: ProvisionInput): P
     const userId = claimed.user_id;
     await trx.insertInto('users').values({ id: userId }).execute();
     await trx.insertInto('profiles').values({ user_id: userId }).execute();
+    await trx.insertInto('preferences').values({ user_id: userId }).execute();
+    await trx.insertInto('job_seeker_profiles').values({ user_id: userId }).execute();
+    await trx.insertInto('user_roles').values({ user_id: userId, role: DEFAULT_ROLE }).execute();
     await appendAuditEvent(trx, {
       userId,
       actor: { type: 'system', id: input.source },
@@ -63,8 +69,9 @@ export async function ensureUser(db: Kysely<Database>, input: ProvisionInput): P
       action: 'user.provisioned',
       version: 1,
       requestId: input.requestId ?? null,
-      changes: [],
+      changes: [{ path: '/roles', from: [], to: [DEFAULT_ROLE] }],
     });
+    await snapshot(trx, userId, 1);
     return { userId, created: true };
   });
 }

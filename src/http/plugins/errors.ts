@@ -17,6 +17,9 @@ const DOMAIN_ERRORS: Record<string, Mapping> = {
   ERR_MISSING_TOKEN: { status: 401, slug: 'unauthorized', title: 'Unauthorized', detail: 'A bearer token is required' },
   ERR_INVALID_TOKEN: { status: 401, slug: 'invalid-token', title: 'Unauthorized', detail: 'The bearer token is not valid' },
   ERR_JWKS_UNAVAILABLE: { status: 503, slug: 'unavailable', title: 'Service Unavailable', detail: 'Token keys cannot be fetched; try again shortly' },
+  ERR_FORBIDDEN: { status: 403, slug: 'forbidden', title: 'Forbidden' },
+  ERR_CONFLICT: { status: 409, slug: 'conflict', title: 'Conflict' },
+  ERR_ATTRIBUTE_NOT_FOUND: { status: 404, slug: 'not-found', title: 'Not Found', detail: 'No such attribute definition' },
   ERR_USER_NOT_FOUND: { status: 404, slug: 'not-found', title: 'Not Found', detail: 'No such user' },
   ERR_USER_ERASED: { status: 404, slug: 'not-found', title: 'Not Found', detail: 'No such user' },
   ERR_NOT_PROVISIONED: {
@@ -29,7 +32,7 @@ const DOMAIN_ERRORS: Record<string, Mapping> = {
     status: 412,
     slug: 'precondition-failed',
     title: 'Precondition Failed',
-    detail: 'The profile has changed since the version given in If-Match',
+    detail: 'The resource has changed since the version given in If-Match',
   },
   ERR_VALIDATION: { status: 422, slug: 'validation', title: 'Unprocessable Content' },
   ERR_MALFORMED_INPUT: { status: 400, slug: 'bad-request', title: 'Bad Request' },

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/index.js';
-import { getOwnProfile, patchOwnProfile, ProfileDocumentSchema, ProfilePatch } from '../../profiles/index.js';
+import { Type } from '@sinclair/typebox';
+import { resolvePrincipal } from '../../access/index.js';
+import { exportUser, getHistory, getOwnProfile, patchOwnProfile, ProfileDocumentSchema, ProfilePatch } from '../../profiles/index.js';
+import { HistoryPageSchema, HistoryQuery } from '../schemas.js';
 import type { Metrics } from '../plugins/metrics.js';
 import { callerOf } from '../plugins/auth.js';
 import { etagFor, parseIfMatch } from '../preconditions.js';
@@ -56,6 +59,43 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
       });
       reply.header('ETag', etagFor(document.version));
       return document;
+    },
+  );
+
+  app.get(
+    '/me/history',
+    {
+      schema: {
+        summary: "The caller's change history, newest first",
+        description: 'Every change with its actor, source and field-level diff; provisioning is the first item. Paginate with `nextCursor`.',
+        tags: ['self-service'],
+        security,
+        querystring: HistoryQuery,
+        response: { 200: HistoryPageSchema, ...problemResponses(400, 401, 404, 503) },
+      },
+    },
+    async (request) => {
+      const principal = await resolvePrincipal(db, callerOf(request), { jitProvisioning, requestId: request.id });
+      return getHistory(db, principal.userId, { limit: request.query.limit, cursor: request.query.cursor, audience: 'self' });
+    },
+  );
+
+  app.get(
+    '/me/export',
+    {
+      schema: {
+        summary: 'Everything stored about the caller (data portability)',
+        description: 'The whole document (every attribute), every linked identity and the whole history, as one JSON document.',
+        tags: ['self-service'],
+        security,
+        response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses(401, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const principal = await resolvePrincipal(db, callerOf(request), { jitProvisioning, requestId: request.id });
+      reply.header('Content-Disposition', 'attachment; filename="profile-export.json"');
+      reply.header('Cache-Control', 'no-store');
+      return exportUser(db, principal.userId);
     },
   );
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAuditEvents } from '../../../src/audit/index.js';
 import { buildTestApp, TEST_ISSUER, type TestApp } from '../../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
@@ -114,13 +115,13 @@ describe('/v1/me', () => {
       });
       expect((await get(token)).json()).toEqual(body);
 
-      const events = await t.db.selectFrom('audit_events').selectAll().where('user_id', '=', doc.id).orderBy('version').execute();
+      const events = await listAuditEvents(t.db, doc.id);
       expect(events).toHaveLength(2);
-      const change = events[1]!;
-      expect(change).toMatchObject({ action: 'profile.updated', source: 'api', version: 2, actor_type: 'user', actor_id: doc.id });
-      expect(change.request_id).toBeTruthy();
-      expect(change.changes).toContainEqual({ path: '/profile/givenName', from: null, to: 'Ada' });
-      expect(change.changes).toContainEqual({ path: '/profile/location/city', from: null, to: 'London' });
+      const change = events[0]!;
+      expect(change).toMatchObject({ action: 'profile.updated', source: 'api', version: 2, actor: { type: 'user', id: doc.id } });
+      expect(change.requestId).toBeTruthy();
+      expect(change.changes).toContainEqual(expect.objectContaining({ path: '/profile/givenName', from: null, to: 'Ada' }));
+      expect(change.changes).toContainEqual(expect.objectContaining({ path: '/profile/location/city', from: null, to: 'London' }));
       expect(change.changes).toHaveLength(10);
     });
 

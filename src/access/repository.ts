@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export interface Grants {
+  roles: string[];
+  permissions: string[];
+}
+
+/** The user's roles and the union of their permissions, both sorted. */
+export async function loadGrants(db: Kysely<Database>, userId: string): Promise<Grants> {
+  const rows = await db
+    .selectFrom('user_roles as ur')
+    .leftJoin('role_permissions as rp', 'rp.role', 'ur.role')
+    .select(['ur.role', 'rp.permission'])
+    .where('ur.user_id', '=', userId)
+    .execute();
+  const roles = [...new Set(rows.map((r) => r.role))].sort();
+  const permissions = [...new Set(rows.flatMap((r) => (r.permission === null ? [] : [r.permission])))].sort();
+  return { roles, permissions };
+}
+
+/** Idempotent: granting a role the user has is a no-op. Returns whether it was new. */
+export async function grantRole(db: Kysely<Database>, userId: string, role: string): Promise<boolean> {
+  const result = await db
+    .insertInto('user_roles')
+    .values({ user_id: userId, role })
+    .onConflict((oc) => oc.columns(['user_id', 'role']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+export async function roleExists(db: Kysely<Database>, role: string): Promise<boolean> {
+  return (await db.selectFrom('roles').select('name').where('name', '=', role).executeTakeFirst()) !== undefined;
+}
+
+export interface RoleView {
+  name: string;
+  description: string;
+  builtIn: boolean;
+  permissions: string[];
+  members: number;
+}
+
+export async function listRoles(db: Kysely<Database>): Promise<RoleView[]> {
+  const roles = await db
+    .selectFrom('roles as r')
+    .select((eb) => [
+      'r.name',
+      'r.description',
+      'r.built_in',
+      eb
+        .selectFrom('role_permissions as rp')
+        .select((e) => e.fn.coalesce(e.fn.agg<string[]>('array_agg', ['rp.permission']), e.val<string[]>([])).as('p'))
+        .whereRef('rp.role', '=', 'r.name')
+        .as('permissions'),
+      eb.selectFrom('user_roles as ur').select((e) => e.fn.countAll<number>().as('n')).whereRef('ur.role', '=', 'r.name').as('members'),
+    ])
+    .orderBy('r.name')
+    .execute();
+  return roles.map((r) => ({
+    name: r.name,
+    description: r.description,
+    builtIn: r.built_in,
+    permissions: [...(r.permissions ?? [])].sort(),
+    members: Number(r.members ?? 0),
+  }));
+}
