@@ -71,10 +71,10 @@ describe('audit hash chain', () => {
     return problems.map(({ userId: u, seq, reason }) => ({ userId: u, seq, reason }));
   }
 
-  /** The CLI command in a child process (`auditCommand` behind the same error handling as main.ts). */
+  /** `profile-service audit …`: the real CLI entry point in a child process. */
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'test/integration/audit/fixtures/audit-cli.ts', ...args], {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], {
         env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.url, LOG_LEVEL: 'warn' },
         timeout: 60_000,
       });
