@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { appendAuditEvent, type Actor } from '../audit/index.js';
+import type { Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { MalformedInputError, UserNotFoundError } from '../errors.js';
-import { snapshot } from '../profiles/snapshot.js';
+import { recordChange, withUserLocked } from '../profiles/change.js';
 import { loadGrants, roleExists } from './repository.js';
 
 export class UnknownRoleError extends MalformedInputError {
@@ -23,26 +23,19 @@ export async function grantRoleToUser(
   actor: Actor,
   context: { source: string; requestId?: string | null },
 ): Promise<{ changed: boolean; version: number }> {
-  return db.transaction().execute(async (trx) => {
-    const user = await trx.selectFrom('users').select(['id', 'version']).where('id', '=', userId).forUpdate().executeTakeFirst();
-    if (user === undefined) throw new UserNotFoundError();
+  return withUserLocked(db, userId, async (trx, user) => {
     if (!(await roleExists(trx, role))) throw new UnknownRoleError(role);
     const before = (await loadGrants(trx, userId)).roles;
     if (before.includes(role)) return { changed: false, version: user.version };
 
     await trx.insertInto('user_roles').values({ user_id: userId, role }).execute();
-    const version = user.version + 1;
-    await trx.updateTable('users').set({ version, updated_at: new Date() }).where('id', '=', userId).execute();
-    await appendAuditEvent(trx, {
-      userId,
+    const version = await recordChange(trx, user, {
       actor,
       source: context.source,
       action: 'role.granted',
-      version,
       requestId: context.requestId ?? null,
       changes: [{ path: '/roles', from: before, to: [...before, role].sort() }],
     });
-    await snapshot(trx, userId, version);
     return { changed: true, version };
   });
 }

@@ -15,3 +15,4 @@ export { validateSections, canonicalLocale } from './validation.js';
 export { loadDocumentRows, type Audience } from './repository.js';
 export { snapshot } from './snapshot.js';
 export { getHistory, getVersion, exportUser, type HistoryItem, type HistoryPage } from './history.js';
+export { withUserLocked, recordChange, type ChangeRecord } from './change.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { validateAttributePatch, writeAttributes } from '../attributes/index.js';
-import { appendAuditEvent, diffDocuments, type Actor } from '../audit/index.js';
+import { diffDocuments, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { NotProvisionedError, UserNotFoundError, ValidationError, VersionMismatchError } from '../errors.js';
 import { ensureUser } from '../users/index.js';
@@ -16,8 +16,8 @@ import {
   type ProfileDocument,
   type WritableSections,
 } from './model.js';
-import { identityIdFor, loadDocumentRows, lockUser, replaceSkills, type Audience } from './repository.js';
-import { snapshot } from './snapshot.js';
+import { recordChange, withUserLocked } from './change.js';
+import { identityIdFor, loadDocumentRows, replaceSkills, type Audience } from './repository.js';
 import type { ProfilePatch } from './schema.js';
 import { canonicalLocale, validateSections } from './validation.js';
 
@@ -95,9 +95,7 @@ export async function patchProfile(
   precondition: VersionPrecondition,
   options: PatchOptions,
 ): Promise<ProfileDocument> {
-  return db.transaction().execute(async (trx) => {
-    const locked = await lockUser(trx, target.userId);
-    if (locked === null) throw new UserNotFoundError();
+  return withUserLocked(db, target.userId, async (trx, locked) => {
     checkPrecondition(precondition, locked.version);
     const rows = await loadDocumentRows(trx, target, 'admin');
     if (rows === null) throw new UserNotFoundError();
@@ -131,18 +129,13 @@ export async function patchProfile(
     }
     if (sections.has('attributes')) await writeAttributes(trx, target.userId, before.attributes, after.attributes);
 
-    const version = locked.version + 1;
-    await trx.updateTable('users').set({ version, updated_at: now }).where('id', '=', target.userId).execute();
-    await appendAuditEvent(trx, {
-      userId: target.userId,
+    await recordChange(trx, locked, {
       actor: options.actor,
       source: options.source ?? 'api',
       action: 'profile.updated',
-      version,
       requestId: options.requestId,
       changes,
     });
-    await snapshot(trx, target.userId, version);
     return reload(trx, target, options.audience);
   });
 }
