@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,11 +13,11 @@ import {
 } from '../../../src/audit/index.js';
 import { patchOwnProfile, type Caller } from '../../../src/profiles/index.js';
 import { ensureUser } from '../../../src/users/index.js';
+import { runCli } from '../../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Audit';
 const context = { jitProvisioning: false, requestId: 'req-audit' };
-const run = promisify(execFile);
 
 describe('audit hash chain', () => {
   let t: TestDatabase;
@@ -72,18 +70,7 @@ describe('audit hash chain', () => {
   }
 
   /** `profile-service audit …`: the real CLI entry point in a child process. */
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], {
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: t.url, LOG_LEVEL: 'warn' },
-        timeout: 60_000,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  }
+  const cli = (args: string[]) => runCli(['audit', ...args], { DATABASE_URL: t.url });
 
   describe('an untouched trail', () => {
     let userId: string;

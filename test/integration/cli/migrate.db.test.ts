@@ -1,27 +1,12 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createDb } from '../../../src/db/index.js';
 import { adminQuery, withDatabase } from '../../helpers/template.js';
+import { runCli } from '../../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
-const run = promisify(execFile);
-
-/** Runs the real CLI entry point in a child process. */
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: string[], env: Record<string, string>) => runCli(args, env);
 
 describe('profile-service migrate', () => {
   let t: TestDatabase;
