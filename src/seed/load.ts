@@ -1,0 +1,225 @@
+import { finished } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { COPY_COLUMNS, SEED_TABLES, searchVocabulary, UserGenerator, type GeneratedBatch } from './generate.js';
+
+/** Identities of seeded users use this issuer unless told otherwise: no real token can ever match them. */
+export const SEED_ISSUER = 'urn:profile-service:seed';
+
+export interface SeedOptions {
+  users: number;
+  /** Users per COPY transaction. */
+  batchSize?: number;
+  /** Batches loading at once (one connection each). */
+  concurrency?: number;
+  issuer?: string;
+  now?: Date;
+  /** Sign-ups spread over this many days before `now`. */
+  spanDays?: number;
+  /** PRNG seed: the same seed gives the same profiles (ids and timestamps excepted). */
+  seed?: number;
+  onProgress?: (loaded: number) => void;
+  /**
+   * For a dedicated database (benchmarks): drop the secondary indexes of
+   * the seeded tables first and rebuild them from their own definitions
+   * afterwards (also after a failure). Much faster for large loads; other
+   * sessions' queries are slow meanwhile. Never on a database in use.
+   */
+  rebuildIndexes?: boolean;
+}
+
+export interface SeedResult {
+  users: number;
+  ms: number;
+  usersPerSecond: number;
+  /** Whether foreign-key triggers were skipped (session_replication_role = replica: needs a superuser or that SET privilege). */
+  foreignKeyChecksSkipped: boolean;
+  /** Loading alone (without rebuilding indexes), when indexes were rebuilt. */
+  loadMs: number;
+  /** Indexes dropped and rebuilt (rebuildIndexes). */
+  indexesRebuilt: number;
+}
+
+/**
+ * Loads synthetic users with COPY, `batchSize` per transaction, a few
+ * transactions at a time while the next batch is generated. Each batch is
+ * complete and consistent on commit (a failure rolls back that batch only).
+ * The search read model is filled once per batch from its view, with its
+ * triggers switched off for the transaction; when the role may, the
+ * foreign-key checks are too (the generator writes consistent rows).
+ */
+export async function seedUsers(connectionString: string, options: SeedOptions): Promise<SeedResult> {
+  const batchSize = options.batchSize ?? 10_000;
+  const concurrency = options.concurrency ?? 2;
+  const generator = new UserGenerator({
+    issuer: options.issuer ?? SEED_ISSUER,
+    now: options.now ?? new Date(),
+    spanDays: options.spanDays ?? 730,
+    seed: options.seed ?? Date.now() % 2 ** 31,
+  });
+  const pool = new pg.Pool({ connectionString, max: concurrency, application_name: 'profile-service-seed', statement_timeout: 0 });
+  pool.on('error', () => {});
+  const started = performance.now();
+  try {
+    const skipForeignKeys = await canSkipForeignKeys(pool);
+    const searchRowsFromGenerator = await lowersLikeJavaScript(pool);
+    const indexes = options.rebuildIndexes ? await dropSecondaryIndexes(pool) : [];
+    let loaded = 0;
+    let loadMs = 0;
+    try {
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown = null;
+      for (let remaining = options.users; remaining > 0 && failure === null; ) {
+        const size = Math.min(batchSize, remaining);
+        remaining -= size;
+        const batch = await generateYielding(generator, size);
+        const load: Promise<void> = loadBatch(pool, batch, { skipForeignKeys, searchRowsFromGenerator }).then(
+          () => {
+            loaded += size;
+            options.onProgress?.(loaded);
+          },
+          (error: unknown) => {
+            failure ??= error;
+          },
+        );
+        const tracked: Promise<void> = load.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      loadMs = performance.now() - started;
+      if (failure !== null) throw failure;
+    } finally {
+      await recreateIndexes(pool, indexes);
+    }
+    const ms = performance.now() - started;
+    return {
+      users: loaded,
+      ms,
+      usersPerSecond: loaded / (ms / 1000),
+      foreignKeyChecksSkipped: skipForeignKeys,
+      loadMs,
+      indexesRebuilt: indexes.length,
+    };
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * Generates a batch in slices, yielding between them: generation is
+ * synchronous, and while it runs the batches in flight could not write to
+ * their sockets. Yielding lets PostgreSQL ingest while the next batch is made.
+ */
+async function generateYielding(generator: UserGenerator, size: number): Promise<GeneratedBatch> {
+  const slices: GeneratedBatch[] = [];
+  for (let done = 0; done < size; done += GENERATION_SLICE) {
+    slices.push(generator.batch(Math.min(GENERATION_SLICE, size - done)));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const data = {} as GeneratedBatch['data'];
+  for (const table of SEED_TABLES) data[table] = slices.map((slice) => slice.data[table]).join('');
+  return { userIds: slices.flatMap((slice) => slice.userIds), data, words: [...new Set(slices.flatMap((slice) => slice.words))] };
+}
+
+const GENERATION_SLICE = 500;
+
+interface IndexDefinition {
+  name: string;
+  definition: string;
+}
+
+/** Indexes of the seeded tables that back no constraint (primary and unique keys stay). */
+async function dropSecondaryIndexes(pool: pg.Pool): Promise<IndexDefinition[]> {
+  const { rows } = await pool.query<IndexDefinition>(
+    `select i.indexname as name, i.indexdef as definition
+     from pg_indexes i
+     where i.schemaname = current_schema() and i.tablename = any($1::text[])
+       and not exists (select 1 from pg_constraint c where c.conname = i.indexname and c.connamespace = current_schema()::regnamespace)
+     order by i.tablename, i.indexname`,
+    [SEED_TABLES],
+  );
+  for (const index of rows) await pool.query(`drop index ${pg.escapeIdentifier(index.name)}`);
+  return rows;
+}
+
+/** Two builds at a time (each btree build may also use parallel workers). */
+async function recreateIndexes(pool: pg.Pool, indexes: IndexDefinition[]): Promise<void> {
+  const queue = [...indexes];
+  const worker = async () => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+      const client = await pool.connect();
+      try {
+        await client.query('set maintenance_work_mem = \'512MB\'');
+        await client.query(index.definition);
+      } finally {
+        client.release();
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}
+
+/** The generator lower-cases search text in JavaScript; that is only right if the database's lower() agrees. */
+async function lowersLikeJavaScript(pool: pg.Pool): Promise<boolean> {
+  const vocabulary = searchVocabulary();
+  const { rows } = await pool.query<{ same: boolean }>('select lower($1) = $2 as same', [vocabulary, vocabulary.toLowerCase()]);
+  return rows[0]?.same === true;
+}
+
+async function canSkipForeignKeys(pool: pg.Pool): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('set session_replication_role = replica');
+    await client.query('reset session_replication_role');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.release();
+  }
+}
+
+async function loadBatch(
+  pool: pg.Pool,
+  batch: GeneratedBatch,
+  options: { skipForeignKeys: boolean; searchRowsFromGenerator: boolean },
+): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query("set local profile_service.search_sync = 'off'");
+    // A lost batch after a crash is harmless for synthetic data; waiting for each flush is not.
+    await client.query('set local synchronous_commit = off');
+    if (options.skipForeignKeys) await client.query('set local session_replication_role = replica');
+    for (const table of SEED_TABLES) {
+      if (table === 'user_search' && !options.searchRowsFromGenerator) continue;
+      const stream = client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[table].join(', ')}) from stdin`));
+      stream.end(batch.data[table]);
+      await finished(stream);
+    }
+    if (!options.searchRowsFromGenerator) {
+      await client.query(
+        `insert into user_search (user_id, created_at, status, email_key, search_text, name_tokens, skills, country, open_to_work, completeness)
+         select user_id, created_at, status, email_key, search_text, name_tokens, skills, country, open_to_work, completeness
+         from user_search_source where user_id = any($1::uuid[])`,
+        [batch.userIds],
+      );
+    }
+    // The typo dictionary, in one order so that concurrent batches never deadlock on it.
+    await client.query(
+      options.searchRowsFromGenerator
+        ? `insert into search_words (word) select w from unnest($1::text[]) w order by w collate "C" on conflict do nothing`
+        : `insert into search_words (word)
+           select w from (select distinct unnest(name_tokens) as w from user_search where user_id = any($1::uuid[])) d
+           order by w collate "C" on conflict do nothing`,
+      [options.searchRowsFromGenerator ? batch.words : batch.userIds],
+    );
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
