@@ -4,7 +4,7 @@
 import { chmod } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-const handlers = ['post-confirmation'];
+const handlers = ['post-confirmation', 'pre-token-generation', 'cognito-events'];
 
 await build({
   entryPoints: handlers.map((name) => `src/lambda/${name}.ts`),

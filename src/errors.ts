@@ -112,3 +112,10 @@ export class ConflictError extends ProfileServiceError {
     this.errors = errors;
   }
 }
+
+/** A conditional request was required (`If-Match`) but none was given (RFC 6585 §3: 428). */
+export class PreconditionRequiredError extends ProfileServiceError {
+  constructor(message = 'This change requires If-Match with the ETag of the version it is based on') {
+    super('ERR_PRECONDITION_REQUIRED', message);
+  }
+}

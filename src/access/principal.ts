@@ -1,31 +1,72 @@
 import type { Kysely } from 'kysely';
+import type { GroupRole } from '../config/index.js';
 import type { Database } from '../db/schema.js';
-import { NotProvisionedError } from '../errors.js';
+import { NotProvisionedError, UserErasedError } from '../errors.js';
 import { ensureUser, findUserIdByIdentity } from '../users/index.js';
 import type { Principal } from './policy.js';
-import { loadGrants } from './repository.js';
+import { loadGrants, permissionsOfRoles } from './repository.js';
 
 export interface CallerIdentity {
   issuer: string;
   subject: string;
   email: string | null;
   emailVerified: boolean | null;
+  /** `cognito:groups` of the token; only consulted through `groupRoles`. */
+  groups?: readonly string[];
+}
+
+export interface PrincipalContext {
+  jitProvisioning: boolean;
+  requestId?: string | null;
+  /** AUTH_GROUP_ROLES: roles a token's groups confer for this request only (never stored). */
+  groupRoles?: readonly GroupRole[];
+}
+
+export interface ResolvedPrincipal extends Principal {
+  /** Every role in effect: the stored grants and the ones the token's groups confer. */
+  roles: string[];
+  /** The roles that come from the token's groups and are not stored grants. */
+  groupRoles: string[];
 }
 
 /**
  * The authenticated caller as a principal: their internal id and
- * permissions. Provisions them just in time when allowed, like /v1/me.
+ * permissions. Provisions them just in time when allowed, like /v1/me; an
+ * erased user is refused (404), never provisioned again.
+ * Roles mapped from `cognito:groups` add their permissions only while the
+ * token carries the group.
  */
-export async function resolvePrincipal(
-  db: Kysely<Database>,
-  caller: CallerIdentity,
-  context: { jitProvisioning: boolean; requestId?: string | null },
-): Promise<Principal & { roles: string[] }> {
+export async function resolvePrincipal(db: Kysely<Database>, caller: CallerIdentity, context: PrincipalContext): Promise<ResolvedPrincipal> {
   let userId = await findUserIdByIdentity(db, caller.issuer, caller.subject);
   if (userId === null) {
     if (!context.jitProvisioning) throw new NotProvisionedError();
-    ({ userId } = await ensureUser(db, { ...caller, source: 'jit', requestId: context.requestId ?? null }));
+    ({ userId } = await ensureUser(db, {
+      issuer: caller.issuer,
+      subject: caller.subject,
+      email: caller.email,
+      emailVerified: caller.emailVerified,
+      source: 'jit',
+      requestId: context.requestId ?? null,
+    }));
   }
+  const user = await db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
+  // An erased identity is a tombstone: it may still authenticate (the IdP
+  // can lag), but it owns nothing any more.
+  if (user === undefined || user.status === 'erased') throw new UserErasedError();
   const grants = await loadGrants(db, userId);
-  return { userId, ...grants };
+  const fromGroups = rolesForGroups(caller.groups ?? [], context.groupRoles ?? []).filter((role) => !grants.roles.includes(role));
+  if (fromGroups.length === 0) return { userId, ...grants, groupRoles: [] };
+  const extra = await permissionsOfRoles(db, fromGroups);
+  return {
+    userId,
+    roles: [...grants.roles, ...fromGroups].sort(),
+    permissions: [...new Set([...grants.permissions, ...extra])].sort(),
+    groupRoles: fromGroups,
+  };
+}
+
+/** The roles AUTH_GROUP_ROLES maps the given groups to, sorted, without duplicates. */
+export function rolesForGroups(groups: readonly string[], mapping: readonly GroupRole[]): string[] {
+  if (groups.length === 0 || mapping.length === 0) return [];
+  return [...new Set(mapping.filter((m) => groups.includes(m.group)).map((m) => m.role))].sort();
 }

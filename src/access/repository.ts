@@ -41,7 +41,7 @@ export interface RoleView {
   members: number;
 }
 
-export async function listRoles(db: Kysely<Database>): Promise<RoleView[]> {
+export async function listRoles(db: Kysely<Database>, only?: string): Promise<RoleView[]> {
   const roles = await db
     .selectFrom('roles as r')
     .select((eb) => [
@@ -55,6 +55,7 @@ export async function listRoles(db: Kysely<Database>): Promise<RoleView[]> {
         .as('permissions'),
       eb.selectFrom('user_roles as ur').select((e) => e.fn.countAll<number>().as('n')).whereRef('ur.role', '=', 'r.name').as('members'),
     ])
+    .$if(only !== undefined, (qb) => qb.where('r.name', '=', only!))
     .orderBy('r.name')
     .execute();
   return roles.map((r) => ({
@@ -64,4 +65,15 @@ export async function listRoles(db: Kysely<Database>): Promise<RoleView[]> {
     permissions: [...(r.permissions ?? [])].sort(),
     members: Number(r.members ?? 0),
   }));
+}
+
+/** The union of the given roles' permissions, sorted (unknown roles contribute nothing). */
+export async function permissionsOfRoles(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
+  if (roles.length === 0) return [];
+  const rows = await db.selectFrom('role_permissions').select('permission').distinct().where('role', 'in', roles).execute();
+  return rows.map((r) => r.permission).sort();
+}
+
+export async function findRole(db: Kysely<Database>, role: string): Promise<RoleView | null> {
+  return (await listRoles(db, role))[0] ?? null;
 }

@@ -12,6 +12,7 @@ export async function devCommand(): Promise<void> {
       `  API          ${stack.apiUrl}`,
       `  API docs     ${stack.docsUrl}`,
       `  Cognito      ${stack.cognitoUrl} (cognito-local, pool ${stack.userPoolId}, client ${stack.clientId})`,
+      `  Media (S3)   ${stack.s3Endpoint}/${stack.s3Bucket} (s3rver, objects in ${stack.dataDir}/s3)`,
       `  Data         ${stack.dataDir}`,
       '',
       'Get a token (signs up, confirms through the real Post Confirmation handler, logs in):',

@@ -4,8 +4,11 @@ import { auditCommand } from './audit.js';
 import { CliUsageError } from './context.js';
 import { devCommand } from './dev.js';
 import { devUserCommand } from './dev-user.js';
+import { mediaCommand } from './media.js';
 import { migrateCommand } from './migrate.js';
+import { reconcileCommand } from './reconcile.js';
 import { rolesCommand } from './roles.js';
+import { seedCommand } from './seed.js';
 import { serveCommand } from './serve.js';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
@@ -14,7 +17,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   'dev:user': { run: devUserCommand, help: '<email>  local stack only: sign up, confirm and log in a user; print tokens' },
   migrate: { run: migrateCommand, help: 'apply pending database migrations' },
   audit: { run: auditCommand, help: 'verify [--user ID] [--json]  check the audit hash chains; non-zero exit on a broken link' },
+  media: { run: mediaCommand, help: 'cleanup [--apply] [--json]  expired uploads and unreferenced objects; dry run unless --apply' },
+  reconcile: { run: reconcileCommand, help: '[--dry-run] [--fix] [--rate N] [--max-erasures N] [--force] [--json]  compare the user pool with the database' },
   roles: { run: rolesCommand, help: 'grant (--email E | --user ID) --role R  |  list' },
+  seed: { run: seedCommand, help: '--users N [--batch B] [--rebuild-indexes]  synthetic profiles for demos and benchmarks (COPY)' },
 };
 
 function usage(): string {

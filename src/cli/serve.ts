@@ -9,7 +9,7 @@ export async function serveCommand(): Promise<void> {
   const config = cliConfig({ require: ['auth'] });
   const databases = await openDatabases(config);
   const verifier = createTokenVerifier(config.auth!);
-  const app = await buildApp(config, { db: databases.db, verifier });
+  const app = await buildApp(config, { db: databases.db, readDb: databases.readDb, verifier });
   onShutdown(async () => {
     await app.close();
     await databases.close();

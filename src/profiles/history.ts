@@ -3,7 +3,7 @@ import { listAuditEvents, type Change } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { MalformedInputError, UserNotFoundError } from '../errors.js';
 import { toProfileDocument, type ProfileDocument } from './model.js';
-import { loadDocumentRows, loadVersionSnapshot, type Audience } from './repository.js';
+import { listMediaMetadata, loadDocumentRows, loadVersionSnapshot, type Audience } from './repository.js';
 
 export interface HistoryItem {
   version: number;
@@ -73,6 +73,7 @@ export async function exportUser(db: Kysely<Database>, userId: string): Promise<
     history.push(...page.items);
     if (page.nextCursor === null) break;
   }
+  const media = await listMediaMetadata(db, userId);
   return {
     exportedAt: new Date().toISOString(),
     format: 'profile-service.export.v1',
@@ -83,6 +84,18 @@ export async function exportUser(db: Kysely<Database>, userId: string): Promise<
       email: i.email,
       emailVerified: i.email_verified,
       linkedAt: i.created_at.toISOString(),
+    })),
+    // Metadata only: the files themselves are fetched through /v1/me/media
+    // (a presigned URL in a file that is kept would expire anyway).
+    media: media.map((m) => ({
+      id: m.id,
+      kind: m.kind,
+      status: m.status,
+      contentType: m.content_type,
+      sizeBytes: Number(m.size_bytes),
+      fileName: m.file_name,
+      createdAt: m.created_at.toISOString(),
+      completedAt: m.completed_at?.toISOString() ?? null,
     })),
     history,
   };

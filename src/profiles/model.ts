@@ -1,4 +1,4 @@
-import type { IdentityRow, JobSeekerProfilesTable, PreferencesTable, ProfileRow, SocialLinksColumn, UserRow } from '../db/schema.js';
+import type { IdentityRow, JobSeekerProfilesTable, MediaKind, MediaTable, PreferencesTable, ProfileRow, SocialLinksColumn, UserRow } from '../db/schema.js';
 import type { Selectable } from 'kysely';
 
 export interface Location {
@@ -14,6 +14,19 @@ export interface SocialLinks {
   website: string | null;
 }
 
+/**
+ * A media item as the document shows it: a reference to a ready item, never
+ * a URL. The document is versioned and snapshotted; a presigned URL expires
+ * within minutes, so one is added only when a document is served.
+ */
+export interface MediaRef {
+  id: string;
+  kind: MediaKind;
+  contentType: string;
+  sizeBytes: number;
+  fileName: string;
+}
+
 export interface CoreProfile {
   givenName: string | null;
   familyName: string | null;
@@ -26,6 +39,8 @@ export interface CoreProfile {
   bio: string | null;
   location: Location;
   socialLinks: SocialLinks;
+  /** A ready `photo` item of the user, set by PATCH with `{ "id": … }`. */
+  photo: MediaRef | null;
 }
 
 export const NOTIFICATION_CHANNELS = ['email', 'sms', 'push'] as const;
@@ -99,6 +114,8 @@ export interface JobSeeker {
   experience: Experience[];
   education: Education[];
   workAuthorization: WorkAuthorization[];
+  /** The current resume: a ready `resume` item. Earlier ones stay in /v1/me/media until deleted. */
+  resume: MediaRef | null;
 }
 
 export interface IdentityView {
@@ -144,6 +161,15 @@ export interface DocumentRows {
   attributes: Record<string, unknown>;
   roles: string[];
   permissions: string[];
+  /** The linked items, when there are links. */
+  photo: MediaRefColumns | null;
+  resume: MediaRefColumns | null;
+}
+
+export type MediaRefColumns = Pick<Selectable<MediaTable>, 'id' | 'kind' | 'content_type' | 'size_bytes' | 'file_name'>;
+
+export function toMediaRef(row: MediaRefColumns): MediaRef {
+  return { id: row.id, kind: row.kind, contentType: row.content_type, sizeBytes: Number(row.size_bytes), fileName: row.file_name };
 }
 
 /** The one mapper from rows to the document. */
@@ -159,16 +185,16 @@ export function toProfileDocument(rows: DocumentRows): ProfileDocument {
       email: rows.identity.email,
       emailVerified: rows.identity.email_verified,
     },
-    profile: toCoreProfile(rows.profile),
+    profile: toCoreProfile(rows.profile, rows.photo),
     preferences: toPreferences(rows.preferences),
-    jobSeeker: toJobSeeker(rows.jobSeeker, rows.skills),
+    jobSeeker: toJobSeeker(rows.jobSeeker, rows.skills, rows.resume),
     attributes: rows.attributes,
     roles: rows.roles,
     permissions: rows.permissions,
   };
 }
 
-export function toCoreProfile(row: ProfileRow): CoreProfile {
+export function toCoreProfile(row: ProfileRow, photo: MediaRefColumns | null = null): CoreProfile {
   const links: SocialLinksColumn = row.social_links ?? {};
   return {
     givenName: row.given_name,
@@ -182,6 +208,7 @@ export function toCoreProfile(row: ProfileRow): CoreProfile {
     bio: row.bio,
     location: { city: row.location_city, region: row.location_region, country: row.location_country },
     socialLinks: { linkedin: links.linkedin ?? null, github: links.github ?? null, website: links.website ?? null },
+    photo: photo === null ? null : toMediaRef(photo),
   };
 }
 
@@ -194,7 +221,7 @@ function toPreferences(row: Selectable<PreferencesTable>): Preferences {
   });
 }
 
-function toJobSeeker(row: Selectable<JobSeekerProfilesTable>, skills: Skill[]): JobSeeker {
+function toJobSeeker(row: Selectable<JobSeekerProfilesTable>, skills: Skill[], resume: MediaRefColumns | null): JobSeeker {
   return {
     openToWork: row.open_to_work,
     desiredTitles: row.desired_titles,
@@ -208,6 +235,7 @@ function toJobSeeker(row: Selectable<JobSeekerProfilesTable>, skills: Skill[]): 
     experience: row.experience as Experience[],
     education: row.education as Education[],
     workAuthorization: row.work_authorization as WorkAuthorization[],
+    resume: resume === null ? null : toMediaRef(resume),
   };
 }
 
@@ -221,6 +249,19 @@ const int = (value: unknown): number | null => (typeof value === 'number' ? valu
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const oneOf = <T extends string>(value: unknown, allowed: readonly T[], fallback: T): T =>
   allowed.includes(value as T) ? (value as T) : fallback;
+
+/**
+ * The reference a merge patch leaves behind. Only `id` is the client's: the
+ * other members may be left over from the item it replaces, so the service
+ * resolves the id against the database (resolveMediaLinks) before anything
+ * is stored or diffed.
+ */
+function claimedMediaRef(value: unknown, kind: MediaKind): MediaRef | null {
+  const ref = obj(value);
+  const id = text(ref.id);
+  if (id === null) return null;
+  return { id, kind, contentType: text(ref.contentType) ?? '', sizeBytes: int(ref.sizeBytes) ?? 0, fileName: text(ref.fileName) ?? '' };
+}
 
 /** Members that are absent after a merge patch (removed with null) take their defaults. */
 export function normalizeCoreProfile(raw: unknown, canonicalLocale: (v: string) => string | null): CoreProfile {
@@ -240,6 +281,7 @@ export function normalizeCoreProfile(raw: unknown, canonicalLocale: (v: string) 
     bio: text(p.bio),
     location: { city: text(location.city), region: text(location.region), country: text(location.country) },
     socialLinks: { linkedin: text(links.linkedin), github: text(links.github), website: text(links.website) },
+    photo: claimedMediaRef(p.photo, 'photo'),
   };
 }
 
@@ -312,6 +354,7 @@ export function normalizeJobSeeker(raw: unknown): JobSeeker {
       const x = obj(w);
       return { country: text(x.country) ?? '', status: x.status as WorkAuthorization['status'] };
     }),
+    resume: claimedMediaRef(j.resume, 'resume'),
   };
 }
 
@@ -332,6 +375,7 @@ export function toProfileColumns(profile: CoreProfile) {
     location_region: profile.location.region,
     location_country: profile.location.country,
     social_links: JSON.stringify(profile.socialLinks),
+    photo_media_id: profile.photo?.id ?? null,
   };
 }
 
@@ -357,5 +401,6 @@ export function toJobSeekerColumns(jobSeeker: JobSeeker) {
     experience: JSON.stringify(jobSeeker.experience),
     education: JSON.stringify(jobSeeker.education),
     work_authorization: JSON.stringify(jobSeeker.workAuthorization),
+    resume_media_id: jobSeeker.resume?.id ?? null,
   };
 }

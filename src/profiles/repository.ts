@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, IdentityRow, ProfileRow, UserRow } from '../db/schema.js';
-import type { DocumentRows, Skill } from './model.js';
+import type { DocumentRows, MediaRefColumns, Skill } from './model.js';
 
 /** Which attributes a reader sees: the user (self + public), an administrator (all). */
 export type Audience = 'self' | 'admin';
@@ -30,7 +30,11 @@ export async function loadDocumentRows(db: Kysely<Database>, key: DocumentKey, a
         where ua.user_id = u.id and ${attributeFilter}) as attributes,
       (select coalesce(json_agg(ur.role order by ur.role), '[]') from user_roles ur where ur.user_id = u.id) as roles,
       (select coalesce(json_agg(distinct rp.permission order by rp.permission), '[]')
-         from user_roles ur join role_permissions rp on rp.role = ur.role where ur.user_id = u.id) as permissions
+         from user_roles ur join role_permissions rp on rp.role = ur.role where ur.user_id = u.id) as permissions,
+      (select json_build_object('id', m.id, 'kind', m.kind, 'content_type', m.content_type, 'size_bytes', m.size_bytes, 'file_name', m.file_name)
+         from media m where m.id = p.photo_media_id) as photo,
+      (select json_build_object('id', m.id, 'kind', m.kind, 'content_type', m.content_type, 'size_bytes', m.size_bytes, 'file_name', m.file_name)
+         from media m where m.id = js.resume_media_id) as resume
     from identities i
     join users u on u.id = i.user_id
     join profiles p on p.user_id = u.id
@@ -49,6 +53,8 @@ export async function loadDocumentRows(db: Kysely<Database>, key: DocumentKey, a
     attributes: raw.attributes,
     roles: raw.roles,
     permissions: raw.permissions,
+    photo: raw.photo,
+    resume: raw.resume,
   };
 }
 
@@ -62,6 +68,34 @@ interface RawRows {
   attributes: Record<string, unknown>;
   roles: string[];
   permissions: string[];
+  photo: MediaRefColumns | null;
+  resume: MediaRefColumns | null;
+}
+
+/** A media item of the user as a link target (null when there is none, or it is someone else's). */
+export async function findLinkTarget(
+  db: Kysely<Database>,
+  userId: string,
+  id: string,
+): Promise<(MediaRefColumns & { status: 'pending' | 'ready' }) | null> {
+  const row = await db
+    .selectFrom('media')
+    .select(['id', 'kind', 'content_type', 'size_bytes', 'file_name', 'status'])
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/** Metadata of every media item of the user, oldest first (for the export). */
+export async function listMediaMetadata(db: Kysely<Database>, userId: string) {
+  return db
+    .selectFrom('media')
+    .select(['id', 'kind', 'status', 'content_type', 'size_bytes', 'file_name', 'created_at', 'completed_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 // to_json renders timestamps as strings; the row types promise Dates.

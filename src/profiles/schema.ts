@@ -51,6 +51,13 @@ const Opt = Type.Optional;
 
 // --- Sections as they appear in a PATCH (members optional, null removes) ----
 
+/** A link to a media item is set with its id only; the rest of the reference is the item's own. */
+const MediaLink = (kind: 'photo' | 'resume') =>
+  Type.Object(
+    { id: Type.String({ format: 'uuid', description: `id of a ready ${kind} item of yours (POST /v1/me/media)` }) },
+    { additionalProperties: false, description: `links a ${kind}; null unlinks it (the item itself stays in /v1/me/media)` },
+  );
+
 const LocationPatch = Type.Object(
   { city: Opt(Nullable(Text(LIMITS.city))), region: Opt(Nullable(Text(LIMITS.city))), country: Opt(Nullable(Country)) },
   { additionalProperties: false },
@@ -78,6 +85,7 @@ export const CoreProfilePatch = Type.Object(
     bio: Opt(Nullable(Text(LIMITS.bio))),
     location: Opt(Nullable(LocationPatch)),
     socialLinks: Opt(Nullable(SocialLinksPatch)),
+    photo: Opt(Nullable(MediaLink('photo'))),
   },
   { additionalProperties: false },
 );
@@ -161,6 +169,7 @@ export const JobSeekerPatch = Type.Object(
     experience: Opt(Nullable(Type.Array(Experience, { maxItems: LIMITS.experience }))),
     education: Opt(Nullable(Type.Array(Education, { maxItems: LIMITS.education }))),
     workAuthorization: Opt(Nullable(Type.Array(WorkAuthorization, { maxItems: LIMITS.workAuthorization }))),
+    resume: Opt(Nullable(MediaLink('resume'))),
   },
   { additionalProperties: false, description: 'arrays are replaced as a whole (RFC 7396)' },
 );
@@ -187,6 +196,26 @@ export const READ_ONLY_FIELDS = ['id', 'version', 'createdAt', 'updatedAt', 'ide
 const NullableString = Nullable(Type.String());
 const NullableInteger = Nullable(Type.Integer());
 
+/**
+ * A linked media item. The URL members are added when a document is served
+ * (and only while the item exists); they are never stored, so versions/{n}
+ * stays exactly what was saved. The member itself is absent from snapshots
+ * saved before media support (migration 0004).
+ */
+const MediaRefSchema = Opt(
+  Nullable(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      kind: Type.String(),
+      contentType: Type.String(),
+      sizeBytes: Type.Integer(),
+      fileName: Type.String(),
+      downloadUrl: Opt(Type.String({ description: 'short-lived presigned GET; fetch a new document (or GET /v1/me/media/{id}) when it has expired' })),
+      downloadUrlExpiresAt: Opt(Type.String({ format: 'date-time' })),
+    }),
+  ),
+);
+
 export const ProfileDocumentSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
@@ -211,6 +240,7 @@ export const ProfileDocumentSchema = Type.Object(
       bio: NullableString,
       location: Type.Object({ city: NullableString, region: NullableString, country: NullableString }),
       socialLinks: Type.Object({ linkedin: NullableString, github: NullableString, website: NullableString }),
+      photo: MediaRefSchema,
     }),
     preferences: Type.Object({
       language: NullableString,
@@ -241,6 +271,7 @@ export const ProfileDocumentSchema = Type.Object(
         Type.Object({ institution: Type.String(), degree: NullableString, field: NullableString, startYear: NullableInteger, endYear: NullableInteger }),
       ),
       workAuthorization: Type.Array(Type.Object({ country: Type.String(), status: Type.String() })),
+      resume: MediaRefSchema,
     }),
     attributes: Type.Record(Type.String(), Type.Unknown()),
     roles: Type.Array(Type.String()),

@@ -17,6 +17,7 @@ import {
   type WritableSections,
 } from './model.js';
 import { recordChange, withUserLocked } from './change.js';
+import { resolveMediaLinks } from './media-links.js';
 import { identityIdFor, loadDocumentRows, replaceSkills, type Audience } from './repository.js';
 import type { ProfilePatch } from './schema.js';
 import { canonicalLocale, validateSections } from './validation.js';
@@ -103,15 +104,16 @@ export async function patchProfile(
 
     const patched = applyMergePatch(writable(before), { ...patch, attributes: undefined }) as Partial<WritableSections>;
     const attributes = await validateAttributePatch(trx, before.attributes, patch.attributes, options.audience);
-    const after: WritableSections = {
+    const links = await resolveMediaLinks(trx, target.userId, writable(before), {
       profile: normalizeCoreProfile(patched.profile, canonicalLocale),
       preferences: normalizePreferences(patched.preferences),
       jobSeeker: normalizeJobSeeker(patched.jobSeeker),
       attributes: attributes.next,
-    };
+    });
+    const after = links.sections;
     const changes = diffDocuments(writable(before), after);
     const changed = new Set(changes.map((c) => c.path));
-    const errors = [...validateSections(after, changed), ...attributes.errors];
+    const errors = [...validateSections(after, changed), ...attributes.errors, ...links.errors];
     if (errors.length > 0) throw new ValidationError(errors);
     if (changes.length === 0) return reload(trx, target, options.audience);
 

@@ -6,7 +6,7 @@ import { snapshot } from '../profiles/snapshot.js';
 import { findUserIdByIdentity } from './repository.js';
 
 /** Every path that can create a user; recorded in the audit event and metrics. */
-export type ProvisioningSource = 'post_confirmation' | 'jit' | 'reconcile' | 'event' | 'cli';
+export type ProvisioningSource = 'post_confirmation' | 'pre_token_generation' | 'jit' | 'reconcile' | 'event' | 'cli' | 'backend_event';
 
 export interface ProvisionInput {
   issuer: string;

@@ -22,6 +22,8 @@ describe('local stack: sign-up → Post Confirmation → PostgreSQL → /v1/me',
       DATA_DIR: dataDir,
       PORT: '0',
       COGNITO_LOCAL_PORT: String(await freePort('127.0.0.1')),
+      // Any free port: the default (4569) may be taken by another test file or a running stack.
+      S3_LOCAL_PORT: '0',
       JIT_PROVISIONING: 'false',
       LOG_LEVEL: 'silent',
     };
@@ -46,6 +48,10 @@ describe('local stack: sign-up → Post Confirmation → PostgreSQL → /v1/me',
     }
     const idDoc = (await (await me(user.idToken)).json()) as any;
     expect(idDoc.identity).toMatchObject({ email: 'ada@example.com', emailVerified: true });
+
+    // The Pre Token Generation trigger (through cognito-local) added our claims to the ID token.
+    const claims = JSON.parse(Buffer.from(user.idToken.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ profile_user_id: idDoc.id, profile_roles: 'job_seeker' });
 
     const events = await stack.databases.db.selectFrom('audit_events').selectAll().where('user_id', '=', idDoc.id).execute();
     expect(events.map((e) => [e.action, e.source])).toEqual([['user.provisioned', 'post_confirmation']]);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { Db } from '../../src/db/index.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppDeps } from '../../src/http/app.js';
 import { createTokenVerifier } from '../../src/identity/index.js';
 import { memoryJwksFetcher } from '../fixtures/identity/memory-fetcher.js';
 import { createTestKey, idTokenClaims, jwksOf, signRs256, type Claims } from '../fixtures/identity/sign.js';
@@ -18,8 +18,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app over a real database; only the JWKS download is served from memory. */
-export async function buildTestApp(db: Db, env: Record<string, string> = {}): Promise<TestApp> {
+/**
+ * The real app over a real database; only the JWKS download is served from
+ * memory. `deps.mediaStorage`: the media store (e.g. a local s3rver); without
+ * it the media routes answer 501, as without S3_BUCKET.
+ */
+export async function buildTestApp(db: Db, env: Record<string, string> = {}, deps: Pick<AppDeps, 'mediaStorage'> = {}): Promise<TestApp> {
   const config = loadConfig(
     {
       COGNITO_USER_POOL_ID: 'local_Test',
@@ -33,7 +37,7 @@ export async function buildTestApp(db: Db, env: Record<string, string> = {}): Pr
     { require: ['auth'] },
   );
   const verifier = createTokenVerifier(config.auth!, { fetcher: memoryJwksFetcher(jwksOf(key)) });
-  const app = await buildApp(config, { db, verifier });
+  const app = await buildApp(config, { db, verifier, ...deps });
   await app.ready();
   return {
     app,

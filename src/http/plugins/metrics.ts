@@ -5,6 +5,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export interface Metrics {
   registry: Registry;
   usersProvisioned: Counter<'source'>;
+  erasures: Counter<'source'>;
 }
 
 /** One registry per app, so that several apps (tests) never share counters. */
@@ -17,7 +18,13 @@ export function createMetrics(): Metrics {
     labelNames: ['source'],
     registers: [registry],
   });
-  return { registry, usersProvisioned };
+  const erasures = new Counter({
+    name: 'profile_erasures_total',
+    help: 'Users erased, by the path that asked',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  return { registry, usersProvisioned, erasures };
 }
 
 export const metricsPlugin = fp(async (app: FastifyInstance, options: { metrics: Metrics }) => {

@@ -12,6 +12,7 @@ import {
   listAttributeDefinitionVersions,
   putAttributeDefinition,
 } from '../../attributes/index.js';
+import type { GroupRole } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import { callerOf } from '../plugins/auth.js';
 import { etagFor, parseIfMatch } from '../preconditions.js';
@@ -20,6 +21,8 @@ import { problemResponses } from '../problem.js';
 export interface AttributeDefinitionRoutesOptions {
   db: Db;
   jitProvisioning: boolean;
+  /** AUTH_GROUP_ROLES. */
+  groupRoles?: readonly GroupRole[];
 }
 
 const security = [{ bearerAuth: [] }];
@@ -29,7 +32,7 @@ const tags = ['attribute definitions'];
  * `GET /attribute-definitions`, `GET|PUT /attribute-definitions/{key}`;
  * register inside the `/v1` scope, behind the auth hook.
  */
-export const attributeDefinitionRoutes: FastifyPluginAsyncTypebox<AttributeDefinitionRoutesOptions> = async (app, { db, jitProvisioning }) => {
+export const attributeDefinitionRoutes: FastifyPluginAsyncTypebox<AttributeDefinitionRoutesOptions> = async (app, { db, jitProvisioning, groupRoles }) => {
   const principals = new WeakMap<FastifyRequest, Principal>();
 
   /**
@@ -37,7 +40,7 @@ export const attributeDefinitionRoutes: FastifyPluginAsyncTypebox<AttributeDefin
    * without it gets 403 whatever they sent (and learns nothing from a 400/422).
    */
   const requires = (permission: Permission) => async (request: FastifyRequest) => {
-    const principal = await resolvePrincipal(db, callerOf(request), { jitProvisioning, requestId: request.id });
+    const principal = await resolvePrincipal(db, callerOf(request), { jitProvisioning, requestId: request.id, groupRoles: groupRoles ?? [] });
     authorize(principal, permission);
     principals.set(request, principal);
   };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../../db/index.js';
+import { eraseUser, type ErasureDeps } from '../../erasure/index.js';
 import { Type } from '@sinclair/typebox';
 import { resolvePrincipal } from '../../access/index.js';
 import { exportUser, getHistory, getOwnProfile, patchOwnProfile, ProfileDocumentSchema, ProfilePatch } from '../../profiles/index.js';
@@ -13,11 +14,12 @@ export interface MeRoutesOptions {
   db: Db;
   jitProvisioning: boolean;
   metrics: Metrics;
+  erasure: ErasureDeps;
 }
 
 const security = [{ bearerAuth: [] }];
 
-export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, { db, jitProvisioning, metrics }) => {
+export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, { db, jitProvisioning, metrics, erasure }) => {
   app.get(
     '/me',
     {
@@ -96,6 +98,31 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
       reply.header('Content-Disposition', 'attachment; filename="profile-export.json"');
       reply.header('Cache-Control', 'no-store');
       return exportUser(db, principal.userId);
+    },
+  );
+
+  app.delete(
+    '/me',
+    {
+      schema: {
+        summary: "Erase the caller's personal data",
+        description:
+          'Removes every personal value (profile, preferences, job-seeker data, attributes, media and their objects, version snapshots, the values in the audit trail); keeps a tombstone and the non-personal audit. Final: the identity can never be provisioned again. With ERASE_IDP_USER=true the Cognito user is deleted too.',
+        tags: ['self-service'],
+        security,
+        response: { 204: Type.Null(), ...problemResponses(401, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const principal = await resolvePrincipal(db, callerOf(request), { jitProvisioning: false, requestId: request.id });
+      const result = await eraseUser(db, principal.userId, erasure, {
+        actor: { type: 'user', id: principal.userId },
+        source: 'api',
+        requestId: request.id,
+      });
+      if (!result.alreadyErased) metrics.erasures.inc({ source: 'api' });
+      if (result.pendingObjects > 0) request.log.warn({ pending: result.pendingObjects }, 'erasure left objects queued for deletion');
+      return reply.code(204).send(null);
     },
   );
 };

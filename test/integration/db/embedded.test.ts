@@ -74,3 +74,24 @@ describe('embedded PostgreSQL', () => {
     }
   });
 });
+
+describe('embedded PostgreSQL and the process exit code', () => {
+  it('a process that used the embedded server keeps the exit code it set (the library would force 0)', async () => {
+    const { execFile } = await import('node:child_process');
+    const dir = await mkdtemp(join(tmpdir(), 'profile-service-exitcode-'));
+    const script = `
+      import { startEmbeddedPostgres } from './src/db/embedded.ts';
+      const server = await startEmbeddedPostgres(${JSON.stringify(dir)});
+      await server.stop();
+      process.exitCode = 3;`;
+    try {
+      const code = await new Promise<number | null>((resolve) => {
+        const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 });
+        child.on('exit', (c) => resolve(c));
+      });
+      expect(code).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -11,6 +11,7 @@ const DEFAULTS = {
   profile: {
     givenName: null, familyName: null, displayName: null, dateOfBirth: null, mobilePhone: null, locale: null, timeZone: null,
     headline: null, bio: null, location: { city: null, region: null, country: null }, socialLinks: { linkedin: null, github: null, website: null },
+    photo: null,
   },
   preferences: {
     language: null,
@@ -25,6 +26,7 @@ const DEFAULTS = {
   jobSeeker: {
     openToWork: false, desiredTitles: [], desiredLocations: [], workModes: [], employmentTypes: [], salaryExpectation: null,
     yearsOfExperience: null, noticePeriodDays: null, skills: [], experience: [], education: [], workAuthorization: [],
+    resume: null,
   },
 };
 
