@@ -2,6 +2,7 @@ import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import type { Db } from '../db/index.js';
 import { ensureUser, type ProvisionResult } from '../users/index.js';
 import type { HandlerLogger } from './logger.js';
+import { describeError, provisionInput, triggerUser, withTimeout } from './trigger.js';
 
 export interface PostConfirmationDeps {
   db: Db;
@@ -30,61 +31,22 @@ const TRIGGER_SOURCES = new Set(['PostConfirmation_ConfirmSignUp', 'PostConfirma
 export function createPostConfirmationHandler(deps: PostConfirmationDeps) {
   const timeoutMs = deps.timeoutMs ?? 3500;
   return async (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> => {
-    const context = { triggerSource: event?.triggerSource, userPoolId: event?.userPoolId };
-    if (!TRIGGER_SOURCES.has(event?.triggerSource)) {
-      deps.logger.warn('ignoring an event that is not a Post Confirmation trigger', context);
-      return event;
-    }
-    if (event.userPoolId !== deps.userPoolId) {
-      deps.logger.error('event from an unexpected user pool; not provisioning', { ...context, expected: deps.userPoolId });
-      return event;
-    }
-    const attributes = event.request?.userAttributes ?? {};
-    const subject = attributes.sub;
-    if (typeof subject !== 'string' || subject === '') {
-      deps.logger.error('Post Confirmation event without a sub; not provisioning', context);
-      return event;
-    }
+    const user = triggerUser(event, { userPoolId: deps.userPoolId, accepts: (source) => TRIGGER_SOURCES.has(source), name: 'Post Confirmation' }, deps.logger);
+    if (user === null) return event;
+    const { context } = user;
 
     const started = Date.now();
     try {
-      const result = await withTimeout(
-        ensureUser(deps.db, {
-          issuer: deps.issuer,
-          subject,
-          email: attributes.email ?? null,
-          emailVerified: attributes.email_verified === undefined ? null : attributes.email_verified === 'true',
-          source: 'post_confirmation',
-        }),
-        timeoutMs,
-      );
+      const result = await withTimeout(ensureUser(deps.db, provisionInput(deps.issuer, user, 'post_confirmation')), timeoutMs);
       deps.onProvisioned?.(result);
       deps.logger.info('user provisioned', { ...context, userId: result.userId, created: result.created, ms: Date.now() - started });
     } catch (error) {
       deps.logger.error('provisioning failed; just-in-time provisioning will create the row', {
         ...context,
-        error: describe(error),
+        error: describeError(error),
         ms: Date.now() - started,
       });
     }
     return event;
   };
-}
-
-class TimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`gave up after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Error name, code and message only: pg messages can quote values, so no detail or stack of the query. */
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  return { name: error.name, code: (error as { code?: unknown }).code, message: error.message.slice(0, 200) };
 }

@@ -4,6 +4,7 @@ import type { GroupRole } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { ensureUser } from '../users/index.js';
 import type { HandlerLogger } from './logger.js';
+import { describeError, provisionInput, triggerUser, withTimeout } from './trigger.js';
 
 /** The claims this trigger adds (docs/admin.md): strings, because V1 claim values must be. */
 export const USER_ID_CLAIM = 'profile_user_id';
@@ -36,33 +37,15 @@ export interface PreTokenGenerationDeps {
 export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps) {
   const timeoutMs = deps.timeoutMs ?? 3500;
   return async <E extends PreTokenGenerationEvent>(event: E): Promise<E> => {
-    const context = { triggerSource: event?.triggerSource, version: event?.version, userPoolId: event?.userPoolId };
-    if (typeof event?.triggerSource !== 'string' || !event.triggerSource.startsWith('TokenGeneration_')) {
-      deps.logger.warn('ignoring an event that is not a Pre Token Generation trigger', context);
-      return event;
-    }
-    if (event.userPoolId !== deps.userPoolId) {
-      deps.logger.error('event from an unexpected user pool; no claims added', { ...context, expected: deps.userPoolId });
-      return event;
-    }
-    const attributes = event.request?.userAttributes ?? {};
-    const subject = attributes.sub;
-    if (typeof subject !== 'string' || subject === '') {
-      deps.logger.error('Pre Token Generation event without a sub; no claims added', context);
-      return event;
-    }
+    const user = triggerUser(event, { userPoolId: deps.userPoolId, accepts: (source) => source.startsWith('TokenGeneration_'), name: 'Pre Token Generation' }, deps.logger);
+    if (user === null) return event;
+    const { context } = user;
 
     const started = Date.now();
     try {
       const claims = await withTimeout(
         (async () => {
-          const { userId, created } = await ensureUser(deps.db, {
-            issuer: deps.issuer,
-            subject,
-            email: attributes.email ?? null,
-            emailVerified: attributes.email_verified === undefined ? null : attributes.email_verified === 'true',
-            source: 'pre_token_generation',
-          });
+          const { userId, created } = await ensureUser(deps.db, provisionInput(deps.issuer, user, 'pre_token_generation'));
           if (created) deps.logger.info('user provisioned at token generation', { ...context, userId });
           const groups = event.request.groupConfiguration?.groupsToOverride ?? [];
           const roles = [...new Set([...(await loadGrants(deps.db, userId)).roles, ...rolesForGroups(groups, deps.groupRoles ?? [])])].sort();
@@ -73,7 +56,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps) {
       deps.logger.info('claims added', { ...context, ms: Date.now() - started });
       return withClaims(event, claims);
     } catch (error) {
-      deps.logger.error('no claims added; the token is issued without them', { ...context, error: describe(error), ms: Date.now() - started });
+      deps.logger.error('no claims added; the token is issued without them', { ...context, error: describeError(error), ms: Date.now() - started });
       return event;
     }
   };
@@ -106,22 +89,4 @@ function withClaims<E extends PreTokenGenerationEvent>(event: E, claims: Record<
 /** Versions "2" and "3" (V2_0, V3_0) carry claimsAndScopeOverrideDetails; "1" (and cognito-local's "0") the V1 shape. */
 function isV2(event: PreTokenGenerationEvent): event is PreTokenGenerationV2TriggerEvent {
   return Number(event.version) >= 2;
-}
-
-class TimeoutError extends Error {
-  readonly code = 'ETIMEDOUT';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`gave up after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Error name, code and message only: pg messages can quote values. */
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error).slice(0, 200) };
-  return { name: error.name, code: (error as { code?: unknown }).code, message: error.message.slice(0, 200) };
 }
