@@ -10,7 +10,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevUser, freePort } from '../../src/dev/index.js';
 import { startLocalStack, type LocalStack } from '../../src/dev/stack.js';
+import { loadConfig } from '../../src/config/index.js';
 import { eraseUser } from '../../src/erasure/index.js';
+import { identityProviderFor } from '../../src/erasure/wiring.js';
 import { CognitoUserDirectory } from '../../src/sync/directory.js';
 import { reconcile, type ReconcileOptions } from '../../src/sync/reconcile.js';
 
@@ -107,5 +109,24 @@ describe('reconcile against cognito-local', () => {
     expect(await statusOf(user.sub)).toMatchObject({ email: 'moved@example.com' });
     const again = await run({ fix: true });
     expect(again.drifted).toEqual([]);
+  });
+
+  it('with ERASE_IDP_USER=true, erasure deletes the Cognito user too', async () => {
+    const user = await createDevUser({ cognitoUrl: stack.cognitoUrl, userPoolId: stack.userPoolId, clientId: stack.clientId, email: 'forget-me@example.com' });
+    const config = loadConfig({
+      COGNITO_USER_POOL_ID: stack.userPoolId,
+      COGNITO_CLIENT_IDS: stack.clientId,
+      AUTH_ISSUER: stack.issuer,
+      AUTH_ALLOW_INSECURE_ISSUER: 'true',
+      COGNITO_ENDPOINT: stack.cognitoUrl,
+      ERASE_IDP_USER: 'true',
+    });
+    const userId = (await stack.databases.db.selectFrom('identities').select('user_id').where('subject', '=', user.sub).executeTakeFirstOrThrow()).user_id;
+    const result = await eraseUser(stack.databases.db, userId, { objects: null, identityProvider: identityProviderFor(config) }, { actor: { type: 'user', id: userId }, source: 'api' });
+    expect(result.identityProviderDeleted).toBe(true);
+    const directory = new CognitoUserDirectory(stack.userPoolId, { region: 'local', endpoint: stack.cognitoUrl });
+    expect(await directory.findBySub(user.sub)).toBeNull();
+    const report = await run({});
+    expect(report.erasedButInDirectory.map((e) => e.sub)).not.toContain(user.sub);
   });
 });
