@@ -124,7 +124,7 @@ describe('media cleanup', () => {
         LOG_LEVEL: 'warn',
       };
       try {
-        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'test/integration/media/run-media-cli.ts', ...args], { env, timeout: 60_000 });
+        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'media', ...args], { env, timeout: 60_000 });
         return { code: 0, stdout, stderr };
       } catch (error) {
         const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -154,7 +154,7 @@ describe('media cleanup', () => {
     it('exits non-zero on bad arguments and when the store cannot be reached', async () => {
       expect((await cli(['cleanup', '--force'])).code).toBe(1);
       expect((await cli(['purge'])).code).toBe(1);
-      const unreachable = await run(process.execPath, ['--import', 'tsx', 'test/integration/media/run-media-cli.ts', 'cleanup'], {
+      const unreachable = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'media', 'cleanup'], {
         env: {
           PATH: process.env.PATH ?? '',
           DATABASE_URL: h.t.url,
