@@ -110,16 +110,6 @@ export async function lockUser(db: Kysely<Database>, userId: string): Promise<Us
   return (await db.selectFrom('users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst()) ?? null;
 }
 
-export async function identityIdFor(db: Kysely<Database>, issuer: string, subject: string): Promise<{ userId: string; identityId: string } | null> {
-  const row = await db
-    .selectFrom('identities')
-    .select(['id', 'user_id'])
-    .where('issuer', '=', issuer)
-    .where('subject', '=', subject)
-    .executeTakeFirst();
-  return row === undefined ? null : { userId: row.user_id, identityId: row.id };
-}
-
 export async function replaceSkills(db: Kysely<Database>, userId: string, skills: Skill[]): Promise<void> {
   await db.deleteFrom('user_skills').where('user_id', '=', userId).execute();
   if (skills.length === 0) return;

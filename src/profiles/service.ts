@@ -3,7 +3,7 @@ import { validateAttributePatch, writeAttributes } from '../attributes/index.js'
 import { diffDocuments, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { NotProvisionedError, UserNotFoundError, ValidationError, VersionMismatchError } from '../errors.js';
-import { ensureUser } from '../users/index.js';
+import { ensureUser, findIdentity } from '../users/index.js';
 import { applyMergePatch } from './merge-patch.js';
 import {
   normalizeCoreProfile,
@@ -18,7 +18,7 @@ import {
 } from './model.js';
 import { recordChange, withUserLocked } from './change.js';
 import { resolveMediaLinks } from './media-links.js';
-import { identityIdFor, loadDocumentRows, replaceSkills, type Audience } from './repository.js';
+import { loadDocumentRows, replaceSkills, type Audience } from './repository.js';
 import type { ProfilePatch } from './schema.js';
 import { canonicalLocale, validateSections } from './validation.js';
 
@@ -61,10 +61,10 @@ export async function patchOwnProfile(
   precondition: VersionPrecondition,
   context: RequestContext,
 ): Promise<ProfileDocument> {
-  let ids = await identityIdFor(db, caller.issuer, caller.subject);
+  let ids = await findIdentity(db, caller.issuer, caller.subject);
   if (ids === null) {
     await provisionCaller(db, caller, context);
-    ids = await identityIdFor(db, caller.issuer, caller.subject);
+    ids = await findIdentity(db, caller.issuer, caller.subject);
     if (ids === null) throw new UserNotFoundError();
   }
   return patchProfile(db, ids, patch, precondition, {

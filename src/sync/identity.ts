@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
 import { recordChange, withUserLocked } from '../profiles/change.js';
+import { findIdentity } from '../users/index.js';
 
 export interface IdentityAttributes {
   email: string | null;
@@ -23,16 +24,11 @@ export async function refreshIdentity(
   attributes: IdentityAttributes,
   context: { source: string; requestId?: string | null },
 ): Promise<boolean> {
-  const identity = await db
-    .selectFrom('identities')
-    .select(['id', 'user_id'])
-    .where('issuer', '=', issuer)
-    .where('subject', '=', subject)
-    .executeTakeFirst();
-  if (identity === undefined) return false;
-  return withUserLocked(db, identity.user_id, async (trx, user) => {
+  const identity = await findIdentity(db, issuer, subject);
+  if (identity === null) return false;
+  return withUserLocked(db, identity.userId, async (trx, user) => {
     if (user.status === 'erased') return false;
-    const current = await trx.selectFrom('identities').select(['email', 'email_verified']).where('id', '=', identity.id).executeTakeFirstOrThrow();
+    const current = await trx.selectFrom('identities').select(['email', 'email_verified']).where('id', '=', identity.identityId).executeTakeFirstOrThrow();
     const changes = [
       ...(current.email === attributes.email ? [] : [{ path: '/identity/email', from: current.email, to: attributes.email }]),
       ...(current.email_verified === attributes.emailVerified
@@ -43,7 +39,7 @@ export async function refreshIdentity(
     await trx
       .updateTable('identities')
       .set({ email: attributes.email, email_verified: attributes.emailVerified, updated_at: new Date() })
-      .where('id', '=', identity.id)
+      .where('id', '=', identity.identityId)
       .execute();
     await recordChange(trx, user, { actor: SYSTEM, source: context.source, action: 'identity.refreshed', requestId: context.requestId ?? null, changes });
     return true;

@@ -1,2 +1,2 @@
 export { ensureUser, type ProvisionInput, type ProvisionResult, type ProvisioningSource } from './provisioning.js';
-export { findUserIdByIdentity } from './repository.js';
+export { findIdentity, findUserIdByIdentity } from './repository.js';
