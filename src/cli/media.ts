@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import { LOCAL_S3_REGION, localS3Storage } from '../dev/s3.js';
 import { stackStateFile, type StackState } from '../dev/stack.js';
 import { cleanupMedia, s3StorageFromConfig, type CleanupReport, type S3Storage } from '../media/index.js';
+import { deleteQueuedObjects } from '../erasure/index.js';
 import { CliUsageError, cliConfig, usingDb } from './context.js';
 
 const USAGE = 'usage: profile-service media cleanup [--apply] [--json]';
@@ -21,9 +22,14 @@ export async function mediaCommand(args: string[]): Promise<void> {
   const config = cliConfig();
   const storage = await storageFor(config);
   try {
-    const report = await usingDb(config, ({ db }) => cleanupMedia(db, storage, { apply: options.apply }));
-    console.log(options.json ? JSON.stringify(report, null, 2) : formatReport(report));
+    const { report, erasureQueue } = await usingDb(config, async ({ db }) => ({
+      report: await cleanupMedia(db, storage, { apply: options.apply }),
+      // Objects erasure could not delete yet (S3 was down) are retried here.
+      erasureQueue: await deleteQueuedObjects(db, options.apply ? { deleteObject: (key) => storage.delete(key) } : null),
+    }));
+    console.log(options.json ? JSON.stringify({ ...report, erasureQueueRemaining: erasureQueue }, null, 2) : formatReport(report, erasureQueue));
     if (report.failures.length > 0) throw new CliUsageError(`media cleanup: ${report.failures.length} object(s) could not be removed`);
+    if (options.apply && erasureQueue > 0) throw new CliUsageError(`media cleanup: ${erasureQueue} erased user object(s) still queued for deletion`);
   } finally {
     storage.close();
   }
@@ -68,7 +74,7 @@ async function readStackState(dataDir: string): Promise<StackState | null> {
   }
 }
 
-function formatReport(report: CleanupReport): string {
+function formatReport(report: CleanupReport, erasureQueue: number): string {
   const verb = report.applied ? 'Removed' : 'Would remove';
   const lines = [
     report.applied ? 'media cleanup:' : 'media cleanup (dry run: nothing is removed; add --apply to remove):',
@@ -78,5 +84,6 @@ function formatReport(report: CleanupReport): string {
     ...report.unreferencedObjects.map((o) => `    ${o.key}  ${o.sizeBytes} bytes  modified ${o.lastModified}${report.applied && !o.removed ? '  (failed)' : ''}`),
   ];
   for (const failure of report.failures) lines.push(`  failed: ${failure.key}: ${failure.error}`);
+  lines.push(`  ${erasureQueue} object(s) of erased users ${report.applied ? 'still queued after retrying' : 'queued for deletion (retried with --apply)'}`);
   return lines.join('\n');
 }
