@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-audit-chain.js';
 import * as m0004 from './migrations/0004-media.js';
 import * as m0005 from './migrations/0005-administration.js';
 import * as m0006 from './migrations/0006-erasure.js';
+import * as m0007 from './migrations/0007-audit-hash-checks.js';
 
 /**
  * Migrations are imported statically (not read from a folder at run time) so
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0004-media': m0004,
   '0005-administration': m0005,
   '0006-erasure': m0006,
+  '0007-audit-hash-checks': m0007,
 };
 
 const provider: MigrationProvider = {

@@ -141,6 +141,18 @@ describe('audit hash chain', () => {
       await expect(t.db.updateTable('audit_events').set({ action: 'x' }).where('user_id', '=', userId).execute()).rejects.toThrow(/append-only/);
       await expect(t.db.deleteFrom('audit_events').where('user_id', '=', userId).execute()).rejects.toThrow(/append-only/);
     });
+
+    it('refuses a hash or prev_hash that is not exactly 64 lower-case hex digits', async () => {
+      const good = 'a'.repeat(64);
+      const insert = (prevHash: string, hash: string) =>
+        sql`insert into audit_events (user_id, occurred_at, actor_type, actor_id, source, action, version, changes, seq, prev_hash, hash)
+            values (${randomUUID()}, date_trunc('milliseconds', now()), 'system', 'test', 'test', 'test.hash', 1, '[]'::jsonb, 1, ${prevHash}, ${hash})`.execute(t.db);
+      for (const bad of ['A'.repeat(64), 'a'.repeat(63), 'a'.repeat(65), `${'a'.repeat(63)}g`, `${'a'.repeat(63)}é`, `${'a'.repeat(62)}\n`, '']) {
+        await expect(insert(good, bad), JSON.stringify(bad)).rejects.toMatchObject({ code: '23514', constraint: 'audit_events_hash_check' });
+        await expect(insert(bad, good), JSON.stringify(bad)).rejects.toMatchObject({ code: '23514', constraint: 'audit_events_prev_hash_check' });
+      }
+      await expect(insert(good, '0123456789abcdef'.repeat(4))).resolves.toBeDefined();
+    });
   });
 
   describe('tampering as the database superuser is detected', () => {
