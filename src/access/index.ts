@@ -6,6 +6,8 @@ export {
   grantRoleToUser,
   revokeRoleFromUser,
   defineRole,
+  deleteRole,
+  RoleInUseError,
   userIdByEmail,
   UnknownRoleError,
   BuiltInRoleError,

@@ -29,8 +29,14 @@ export async function grantRole(db: Kysely<Database>, userId: string, role: stri
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-export async function roleExists(db: Kysely<Database>, role: string): Promise<boolean> {
-  return (await db.selectFrom('roles').select('name').where('name', '=', role).executeTakeFirst()) !== undefined;
+/**
+ * Whether the role exists. Inside a transaction that is about to grant it,
+ * pass `lock`: the row is then held (FOR KEY SHARE) so that a concurrent
+ * deleteRole waits for the grant and sees the new holder.
+ */
+export async function roleExists(db: Kysely<Database>, role: string, options: { lock?: boolean } = {}): Promise<boolean> {
+  const query = db.selectFrom('roles').select('name').where('name', '=', role);
+  return (await (options.lock ? query.forKeyShare() : query).executeTakeFirst()) !== undefined;
 }
 
 export interface RoleView {

@@ -25,7 +25,7 @@ export async function grantRoleToUser(
   context: { source: string; requestId?: string | null },
 ): Promise<{ changed: boolean; version: number; roles: string[] }> {
   return withUserLocked(db, userId, async (trx, user) => {
-    if (!(await roleExists(trx, role))) throw new UnknownRoleError(role);
+    if (!(await roleExists(trx, role, { lock: true }))) throw new UnknownRoleError(role);
     const before = (await loadGrants(trx, userId)).roles;
     if (before.includes(role)) return { changed: false, version: user.version, roles: before };
 
@@ -153,6 +153,59 @@ export async function defineRole(
     const after = await findRole(trx, role);
     if (after === null) throw new RoleNotFoundError();
     return { role: after, created: before === null, changed: true };
+  });
+}
+
+/** A custom role that users still hold cannot be deleted. */
+export class RoleInUseError extends ConflictError {
+  constructor(role: string, holders: number) {
+    super(`${role} is still granted to ${holders} user(s); revoke it from them first`);
+  }
+}
+
+/**
+ * Deletes a custom role (`DELETE /v1/roles/{role}`) with its permissions,
+ * and appends `role.deleted` (the definition before, null after) to
+ * `role_events`. Refused: a built-in role (409), a role someone still holds
+ * (409: revoking is audited in each holder's own chain, so it is done one
+ * user at a time), an unknown role (404). The role row is locked FOR UPDATE:
+ * a grant in flight holds it FOR KEY SHARE (grantRoleToUser), so either the
+ * grant commits first and this sees its holder, or the grant finds no role.
+ */
+export async function deleteRole(
+  db: Kysely<Database>,
+  role: string,
+  actor: Actor,
+  context: { source: string; requestId?: string | null },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${ROLE_LOCK_NAMESPACE}::int4, hashtext(${role}))`.execute(trx);
+    const locked = await trx.selectFrom('roles').select('name').where('name', '=', role).forUpdate().executeTakeFirst();
+    const before = locked === undefined ? null : await findRole(trx, role);
+    if (before === null) throw new RoleNotFoundError();
+    if (before.builtIn) throw new BuiltInRoleError(role);
+    const { holders } = await trx
+      .selectFrom('user_roles')
+      .select((eb) => eb.fn.countAll<number>().as('holders'))
+      .where('role', '=', role)
+      .executeTakeFirstOrThrow();
+    if (Number(holders) > 0) throw new RoleInUseError(role, Number(holders));
+    await trx.deleteFrom('roles').where('name', '=', role).execute();
+    await trx
+      .insertInto('role_events')
+      .values({
+        role,
+        actor_type: actor.type,
+        actor_id: actor.id,
+        source: context.source,
+        action: 'role.deleted',
+        request_id: context.requestId ?? null,
+        description_before: before.description,
+        description_after: null,
+        permissions_before: before.permissions,
+        permissions_after: null,
+      })
+      .execute();
   });
 }
 

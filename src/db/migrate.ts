@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-media.js';
 import * as m0005 from './migrations/0005-administration.js';
 import * as m0006 from './migrations/0006-erasure.js';
 import * as m0007 from './migrations/0007-audit-hash-checks.js';
+import * as m0008 from './migrations/0008-role-deletion.js';
 
 /**
  * Migrations are imported statically (not read from a folder at run time) so
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0005-administration': m0005,
   '0006-erasure': m0006,
   '0007-audit-hash-checks': m0007,
+  '0008-role-deletion': m0008,
 };
 
 const provider: MigrationProvider = {

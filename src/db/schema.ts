@@ -282,9 +282,10 @@ export interface RoleEventsTable {
   action: string;
   request_id: string | null;
   description_before: string | null;
-  description_after: string;
+  /** Null with permissions_after when the role was deleted (action role.deleted). */
+  description_after: string | null;
   permissions_before: string[] | null;
-  permissions_after: string[];
+  permissions_after: string[] | null;
 }
 
 // --- 0006: erasure ------------------------------------------------------------------

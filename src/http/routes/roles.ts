@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { defineRole, listRoles } from '../../access/index.js';
+import { defineRole, deleteRole, listRoles } from '../../access/index.js';
 import type { GroupRole } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import { accessControl } from '../access.js';
@@ -16,7 +16,7 @@ export interface RolesRoutesOptions {
 const security = [{ bearerAuth: [] }];
 const tags = ['administration'];
 
-/** `GET /v1/roles`, `PUT /v1/roles/{role}`; register inside the `/v1` scope. */
+/** `GET /v1/roles`, `PUT /v1/roles/{role}`, `DELETE /v1/roles/{role}`; register inside the `/v1` scope. */
 export const rolesRoutes: FastifyPluginAsyncTypebox<RolesRoutesOptions> = async (app, options) => {
   const { db } = options;
   const access = accessControl(options);
@@ -59,6 +59,27 @@ export const rolesRoutes: FastifyPluginAsyncTypebox<RolesRoutesOptions> = async 
       });
       reply.code(result.created ? 201 : 200);
       return result.role;
+    },
+  );
+
+  app.delete(
+    '/roles/:role',
+    {
+      preValidation: access.requires('roles:write'),
+      schema: {
+        summary: 'Delete a custom role',
+        description:
+          'Deletes a custom role and its permissions. 409 for a built-in role, and for a role still granted to anyone (revoke it from each holder first: every revoke is audited in that user\'s history); 404 for an unknown role. Recorded in role_events (`role.deleted`). Requires `roles:write`.',
+        tags,
+        security,
+        params: Type.Object({ role: RoleName }),
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const principal = access.principalOf(request);
+      await deleteRole(db, request.params.role, { type: 'admin', id: principal.userId }, { source: 'admin_api', requestId: request.id });
+      return reply.code(204).send(null);
     },
   );
 };

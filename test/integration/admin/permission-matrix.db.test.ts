@@ -15,11 +15,15 @@ const CUSTOM_ROLE_PERMISSIONS = ['audit:read', 'reports:read'];
 
 interface Route {
   name: string;
-  method: 'GET' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
   url: (target: string) => string;
   body?: unknown;
   /** Sends If-Match with the target's current version. */
   ifMatch?: boolean;
+  /** A destructive route: each case gets a user of its own as the target. */
+  freshTarget?: boolean;
+  /** Run before each case (recreates what an allowed call removes). */
+  prepare?: (db: TestDatabase['db']) => Promise<unknown>;
   /** Roles that pass; every other role gets 403. */
   allowed: readonly RoleName[];
   /** What an allowed caller gets. */
@@ -27,6 +31,8 @@ interface Route {
 }
 
 const ALL: RoleName[] = ['job_seeker', 'support', 'admin', 'auditor'];
+const SYSTEM = { type: 'system', id: 'test' } as const;
+const MATRIX_ATTRIBUTE = { schema: { type: 'integer' }, description: 'permission matrix', personalData: false, visibility: 'self' };
 
 const ROUTES: Route[] = [
   { name: 'search users', method: 'GET', url: () => '/v1/users?country=GB&limit=5', allowed: ['support', 'admin'], success: 200 },
@@ -40,9 +46,13 @@ const ROUTES: Route[] = [
   { name: 'revoke role', method: 'DELETE', url: (id) => `/v1/users/${id}/roles/support`, allowed: ['admin'], success: 200 },
   { name: 'list roles', method: 'GET', url: () => '/v1/roles', allowed: ['support', 'admin'], success: 200 },
   { name: 'define role', method: 'PUT', url: () => '/v1/roles/matrix_role', body: { permissions: ['users:read'] }, allowed: ['admin'], success: 200 },
+  { name: 'delete role', method: 'DELETE', url: () => '/v1/roles/matrix_doomed', prepare: (db) => defineRole(db, 'matrix_doomed', { permissions: [] }, SYSTEM, { source: 'test' }), allowed: ['admin'], success: 204 },
   { name: 'audit query', method: 'GET', url: (id) => `/v1/audit?target=${id}`, allowed: ['support', 'admin', 'auditor'], success: 200 },
   { name: 'summary report', method: 'GET', url: () => '/v1/reports/summary', allowed: ['support', 'admin', 'auditor'], success: 200 },
+  { name: 'erase user', method: 'POST', url: (id) => `/v1/users/${id}/erase`, freshTarget: true, allowed: ['admin'], success: 200 },
   { name: 'attribute definitions', method: 'GET', url: () => '/v1/attribute-definitions', allowed: ['support', 'admin'], success: 200 },
+  { name: 'attribute definition', method: 'GET', url: () => '/v1/attribute-definitions/matrixAttribute', allowed: ['support', 'admin'], success: 200 },
+  { name: 'define attribute', method: 'PUT', url: () => '/v1/attribute-definitions/matrixAttribute', body: MATRIX_ATTRIBUTE, allowed: ['admin'], success: 200 },
 ];
 
 describe('permission matrix: admin routes × roles', () => {
@@ -56,9 +66,17 @@ describe('permission matrix: admin routes × roles', () => {
     api = await buildTestApp(t.db);
     await defineRole(t.db, 'auditor', { description: 'custom: audit and reports', permissions: CUSTOM_ROLE_PERMISSIONS }, { type: 'system', id: 'test' }, { source: 'test' });
     // "define role" creates matrix_role once (201), then replaces it (200): create it first so every allowed call is a 200.
-    await defineRole(t.db, 'matrix_role', { permissions: [] }, { type: 'system', id: 'test' }, { source: 'test' });
+    await defineRole(t.db, 'matrix_role', { permissions: [] }, SYSTEM, { source: 'test' });
     for (const role of ALL) actors[role] = await actorWith(t.db, api, role === 'job_seeker' ? [] : [role]);
     target = await actorWith(t.db, api, []);
+    // Likewise the attribute definition: created here (201), so that each allowed PUT is a 200.
+    const created = await api.app.inject({
+      method: 'PUT',
+      url: '/v1/attribute-definitions/matrixAttribute',
+      headers: { ...bearer(actors.admin.token), 'content-type': 'application/json' },
+      payload: JSON.stringify(MATRIX_ATTRIBUTE),
+    });
+    expect(created.statusCode, created.body).toBe(201);
   });
   afterAll(async () => {
     await api?.close();
@@ -68,12 +86,14 @@ describe('permission matrix: admin routes × roles', () => {
   const cases = ROUTES.flatMap((route) => ALL.map((role) => ({ route, role, expected: route.allowed.includes(role) ? route.success : 403 })));
 
   it.each(cases)('$route.name as $role → $expected', async ({ route, role, expected }) => {
+    await route.prepare?.(t.db);
+    const subject = route.freshTarget ? await actorWith(t.db, api, []) : target;
     const headers: Record<string, string> = bearer(actors[role].token);
-    if (route.ifMatch) headers['if-match'] = `"${await currentVersion(t.db, target.userId)}"`;
+    if (route.ifMatch) headers['if-match'] = `"${await currentVersion(t.db, subject.userId)}"`;
     if (route.body !== undefined) headers['content-type'] = 'application/json';
     const res = await api.app.inject({
       method: route.method,
-      url: route.url(target.userId),
+      url: route.url(subject.userId),
       headers,
       ...(route.body === undefined ? {} : { payload: JSON.stringify(route.body) }),
     });
@@ -90,9 +110,16 @@ describe('permission matrix: admin routes × roles', () => {
   });
 
   it('unknown user with the permission → 404', async () => {
-    for (const url of [`/v1/users/${randomUUID()}`, `/v1/users/${randomUUID()}/history`, `/v1/users/${randomUUID()}/versions/1`]) {
-      const res = await api.app.inject({ method: 'GET', url, headers: bearer(actors.admin.token) });
-      expect(res.statusCode, url).toBe(404);
+    const unknown = randomUUID();
+    for (const [method, url] of [
+      ['GET', `/v1/users/${unknown}`],
+      ['GET', `/v1/users/${unknown}/history`],
+      ['GET', `/v1/users/${unknown}/versions/1`],
+      ['POST', `/v1/users/${unknown}/erase`],
+      ['PUT', `/v1/users/${unknown}/roles/support`],
+    ] as const) {
+      const res = await api.app.inject({ method, url, headers: bearer(actors.admin.token) });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
     }
   });
 });

@@ -91,6 +91,52 @@ describe('roles: grant, revoke, custom roles, group mapping', () => {
     expect(roles.json().items.find((r: { name: string }) => r.name === 'recruiter')).toMatchObject({ members: 1 });
   });
 
+  it('custom roles can be deleted once nobody holds them; built-ins and unknown roles cannot; recorded', async () => {
+    expect((await call('PUT', '/v1/roles/temp_staff', admin.token, { description: 'Temporary', permissions: ['reports:read'] })).statusCode).toBe(201);
+    const holder = await actorWith(t.db, api, ['temp_staff']);
+    expect((await call('GET', '/v1/reports/summary', holder.token)).statusCode).toBe(200);
+
+    const inUse = await call('DELETE', '/v1/roles/temp_staff');
+    expect(inUse.statusCode).toBe(409);
+    expect(inUse.json()).toMatchObject({ status: 409, type: 'urn:profile-service:problem:conflict' });
+    expect((await call('DELETE', `/v1/users/${holder.userId}/roles/temp_staff`)).statusCode).toBe(200);
+
+    expect((await call('DELETE', '/v1/roles/temp_staff')).statusCode).toBe(204);
+    expect((await call('DELETE', '/v1/roles/temp_staff')).statusCode).toBe(404);
+    const roles = (await call('GET', '/v1/roles')).json().items.map((r: { name: string }) => r.name);
+    expect(roles).not.toContain('temp_staff');
+    expect(await t.db.selectFrom('role_permissions').select('permission').where('role', '=', 'temp_staff').execute()).toEqual([]);
+    // The former holder's permissions went with the role, and it can no longer be granted.
+    expect((await call('GET', '/v1/reports/summary', holder.token)).statusCode).toBe(403);
+    expect((await call('PUT', `/v1/users/${holder.userId}/roles/temp_staff`)).statusCode).toBe(400);
+
+    for (const builtIn of ['job_seeker', 'support', 'admin']) expect((await call('DELETE', `/v1/roles/${builtIn}`)).statusCode, builtIn).toBe(409);
+    expect((await call('DELETE', '/v1/roles/Not-A-Name')).statusCode).toBe(400);
+    expect((await call('DELETE', '/v1/roles/temp_staff', user.token)).statusCode).toBe(403);
+
+    const events = await t.db.selectFrom('role_events').selectAll().where('role', '=', 'temp_staff').orderBy('occurred_at').execute();
+    expect(events.map((e) => [e.action, e.description_before, e.permissions_before, e.description_after, e.permissions_after, e.actor_id])).toEqual([
+      ['role.created', null, null, 'Temporary', ['reports:read'], admin.userId],
+      ['role.deleted', 'Temporary', ['reports:read'], null, null, admin.userId],
+    ]);
+    // A role of the same name can be created again afresh.
+    expect((await call('PUT', '/v1/roles/temp_staff', admin.token, { permissions: [] })).statusCode).toBe(201);
+  });
+
+  it('a grant racing a deletion: either the grant wins and the deletion is refused, or the grant finds no role', async () => {
+    for (let round = 0; round < 5; round++) {
+      const role = `race_${round}`;
+      expect((await call('PUT', `/v1/roles/${role}`, admin.token, { permissions: ['reports:read'] })).statusCode).toBe(201);
+      const person = await actorWith(t.db, api, []);
+      const [grant, removal] = await Promise.all([call('PUT', `/v1/users/${person.userId}/roles/${role}`), call('DELETE', `/v1/roles/${role}`)]);
+      const outcome = [grant.statusCode, removal.statusCode];
+      expect([[200, 409], [400, 204]], JSON.stringify(outcome)).toContainEqual(outcome);
+      const held = await t.db.selectFrom('user_roles').select('role').where('user_id', '=', person.userId).where('role', '=', role).execute();
+      const exists = await t.db.selectFrom('roles').select('name').where('name', '=', role).execute();
+      expect([held.length, exists.length]).toEqual(grant.statusCode === 200 ? [1, 1] : [0, 0]);
+    }
+  });
+
   it('cognito:groups mapped by AUTH_GROUP_ROLES confer permissions only while the token carries the group', async () => {
     const person = await actorWith(t.db, api, []);
     const withGroup = api.tokenFor(person.sub, { 'cognito:groups': ['support-team'] });
