@@ -1,13 +1,13 @@
 // Bundles each Lambda handler into one self-contained ESM file in dist/lambda/
 // (replacing tsc's unbundled output), so the deployment artefact needs no
-// node_modules: dist/lambda/<name>.js exports `handler`.
+// node_modules: dist/lambda/<name>.js exports `handler`. The CDK app bundles
+// the same entry points with the same settings (scripts/lambda-bundling.json).
 import { chmod } from 'node:fs/promises';
 import { build } from 'esbuild';
-
-const handlers = ['post-confirmation', 'pre-token-generation', 'cognito-events'];
+import settings from './lambda-bundling.json' with { type: 'json' };
 
 await build({
-  entryPoints: handlers.map((name) => `src/lambda/${name}.ts`),
+  entryPoints: settings.handlers.map((name) => `src/lambda/${name}.ts`),
   outdir: 'dist/lambda',
   bundle: true,
   platform: 'node',
@@ -15,11 +15,12 @@ await build({
   format: 'esm',
   sourcemap: true,
   minify: false,
-  // pg's optional native binding is never used; the AWS SDK v3 ships in the Lambda runtime.
-  external: ['pg-native', '@aws-sdk/*'],
+  // pg's optional native binding is never used; the AWS SDK clients ship in
+  // the Lambda runtime; @aws-sdk/rds-signer (IAM database auth) is bundled.
+  external: settings.external,
   // CommonJS dependencies (pg) call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: { js: settings.banner },
   logLevel: 'warning',
 });
 await chmod('dist/cli/main.js', 0o755);
-console.log(`bundled ${handlers.length} Lambda handler(s) into dist/lambda/`);
+console.log(`bundled ${settings.handlers.length} Lambda handler(s) into dist/lambda/`);

@@ -24,10 +24,21 @@ export interface Config {
     url: string | null;
     readUrl: string | null;
     poolMax: number;
+    /**
+     * DATABASE_IAM_AUTH=true: connect with IAM authentication tokens (RDS
+     * Proxy, RDS, Aurora) instead of a password, over verified TLS; `null`
+     * when off. The URLs then carry a user but no password.
+     */
+    iamAuth: { region: string } | null;
   };
   dataDir: string;
   /** `null` when COGNITO_USER_POOL_ID is unset (commands that need no tokens). */
   auth: AuthConfig | null;
+  /**
+   * TRIGGER_ISSUER_FROM_EVENT=true: the Cognito triggers take the issuer from
+   * the invoking pool in each event (ADR 0003); only when no pool is configured.
+   */
+  triggerIssuerFromEvent: boolean;
   cognito: { endpoint: string | null; region: string | null };
   jitProvisioning: boolean;
   eraseIdpUser: boolean;
@@ -73,16 +84,33 @@ export interface MediaConfig {
 export interface LoadConfigOptions {
   /**
    * `auth`: COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS must be present (the API).
-   * `issuer`: only COGNITO_USER_POOL_ID (the Lambda triggers key users on the issuer).
+   * `issuer`: only COGNITO_USER_POOL_ID (the Lambda handlers key users on the issuer).
+   * `trigger-issuer`: COGNITO_USER_POOL_ID, or TRIGGER_ISSUER_FROM_EVENT=true (the Cognito triggers, ADR 0003).
    * `database`: DATABASE_URL must be set (no embedded server, e.g. in Lambda).
    */
-  require?: readonly ('auth' | 'issuer' | 'database')[];
+  require?: readonly ('auth' | 'issuer' | 'trigger-issuer' | 'database')[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const AWS_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
+/** `….proxy-….eu-west-1.rds.amazonaws.com`, `….eu-west-1.rds.amazonaws.com.cn`: the region of an RDS endpoint. */
+const RDS_HOST_REGION = /\.([a-z]{2}(?:-[a-z]+)+-\d)\.rds\.amazonaws\.com(?:\.cn)?$/;
+
+/**
+ * The issuer of an AWS user pool (`https://cognito-idp.{region}.amazonaws.com/{poolId}`),
+ * or null when the id is not an AWS pool id. The one place this URL is built:
+ * the API's verifier and the triggers must key users on the same string.
+ */
+export function awsPoolIssuer(userPoolId: string): { region: string; issuer: string } | null {
+  const region = AWS_POOL_ID.exec(userPoolId)?.[1];
+  return region === undefined ? null : { region, issuer: cognitoIssuer(region, userPoolId) };
+}
+
+function cognitoIssuer(region: string, userPoolId: string): string {
+  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+}
 const LOCAL_POOL_ID = /^local_[0-9A-Za-z]+$/;
 const CLIENT_ID = /^[\w+]{1,128}$/;
 
@@ -103,10 +131,17 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     url: read.postgresUrl('DATABASE_URL'),
     readUrl: read.postgresUrl('DATABASE_READ_URL'),
     poolMax: read.integer('DATABASE_POOL_MAX', 10, 1, 1000),
+    iamAuth: null as { region: string } | null,
   };
+  if (read.boolean('DATABASE_IAM_AUTH', false)) database.iamAuth = readIamAuth(read, problems, database.url, database.readUrl);
   const dataDir = resolve(read.string('DATA_DIR') ?? './.data');
   const allowInsecureIssuer = read.boolean('AUTH_ALLOW_INSECURE_ISSUER', false);
   const required = new Set(options.require ?? []);
+  const triggerIssuerFromEvent = read.boolean('TRIGGER_ISSUER_FROM_EVENT', false);
+  if (triggerIssuerFromEvent && (read.string('COGNITO_USER_POOL_ID') !== null || read.string('AUTH_ISSUER') !== null)) {
+    problems.push('TRIGGER_ISSUER_FROM_EVENT=true cannot be combined with COGNITO_USER_POOL_ID or AUTH_ISSUER: configure the pool, or let the event name it, not both');
+  }
+  if (required.has('trigger-issuer') && !triggerIssuerFromEvent) required.add('issuer');
   if (required.has('database') && database.url === null && !problems.some((p) => p.startsWith('DATABASE_URL'))) {
     problems.push('DATABASE_URL is required here (the embedded server runs only in the local stack and CLI)');
   }
@@ -123,6 +158,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     database,
     dataDir,
     auth,
+    triggerIssuerFromEvent,
     cognito,
     jitProvisioning: read.boolean('JIT_PROVISIONING', true),
     eraseIdpUser: read.boolean('ERASE_IDP_USER', false),
@@ -225,7 +261,7 @@ function readAuth(
   if (isLocal && issuerOverride === null) {
     problems.push('AUTH_ISSUER is required when COGNITO_USER_POOL_ID is a local emulator pool ("local_…")');
   }
-  const issuer = (issuerOverride ?? `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`).replace(/\/+$/, '');
+  const issuer = (issuerOverride ?? cognitoIssuer(region, userPoolId)).replace(/\/+$/, '');
   const jwksUri = jwksOverride ?? `${issuer}/.well-known/jwks.json`;
   for (const [name, value] of [['AUTH_ISSUER', issuer], ['AUTH_JWKS_URI', jwksUri]] as const) {
     if (value.startsWith('http://') && !allowInsecureIssuer) {
@@ -248,6 +284,37 @@ function readAuth(
     allowInsecureIssuer,
     isAwsPool: awsMatch !== null && issuerOverride === null && jwksOverride === null,
   };
+}
+
+/**
+ * IAM authentication needs the user in the URL (the token is signed for it),
+ * no password (a token replaces it), nothing in the query (TLS with
+ * certificate verification is always on; anything else would be ignored) and
+ * the region the token is signed for: the RDS host name's, else AWS_REGION
+ * (set by Lambda and ECS).
+ */
+function readIamAuth(read: EnvReader, problems: string[], url: string | null, readUrl: string | null): { region: string } | null {
+  if (url === null) {
+    if (problems.some((p) => p.startsWith('DATABASE_URL'))) return null;
+    problems.push('DATABASE_URL is required when DATABASE_IAM_AUTH=true (a user@host of RDS Proxy, RDS or Aurora)');
+    return null;
+  }
+  for (const [name, value] of [['DATABASE_URL', url], ['DATABASE_READ_URL', readUrl]] as const) {
+    if (value === null) continue;
+    const parsed = new URL(value);
+    if (parsed.username === '') problems.push(`${name} must name the database user when DATABASE_IAM_AUTH=true`);
+    if (parsed.password !== '') problems.push(`${name} must not carry a password when DATABASE_IAM_AUTH=true (the IAM token replaces it)`);
+    const params = [...parsed.searchParams.entries()];
+    if (params.some(([key, v]) => !(key === 'sslmode' && v === 'verify-full'))) {
+      problems.push(`${name} takes no query parameters when DATABASE_IAM_AUTH=true (TLS with certificate verification is always on)`);
+    }
+  }
+  const region = RDS_HOST_REGION.exec(new URL(url).hostname)?.[1] ?? read.string('AWS_REGION');
+  if (region === null) {
+    problems.push('DATABASE_IAM_AUTH=true needs the region: use the RDS host name in DATABASE_URL, or set AWS_REGION');
+    return null;
+  }
+  return { region };
 }
 
 function readProvisionSecret(read: EnvReader, problems: string[]): string | null {

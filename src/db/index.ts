@@ -6,7 +6,7 @@ import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
 export * from './schema.js';
-export { createDb, isDatabaseUnavailable, type PoolOptions } from './connection.js';
+export { createDb, isDatabaseUnavailable, type IamAuthOptions, type PoolOptions } from './connection.js';
 export { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 export { migrateToLatest, migrationsCurrent, createMigrator, MigrationFailedError } from './migrate.js';
 
@@ -33,7 +33,7 @@ export async function openDatabases(
 ): Promise<Databases> {
   const embedded = config.database.url === null ? await startEmbeddedPostgres(config.dataDir, options.log) : null;
   const url = config.database.url ?? embedded!.url;
-  const poolOptions = { max: config.database.poolMax, ...options };
+  const poolOptions = { max: config.database.poolMax, iamAuth: config.database.iamAuth, ...options };
   const db = createDb(url, poolOptions);
   const readDb = config.database.readUrl === null ? db : createDb(config.database.readUrl, poolOptions);
   return {

@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import type { UserDirectory } from '../sync/directory.js';
 import { refreshIdentity, setUserEnabled } from '../sync/identity.js';
 import { findUserIdByIdentity } from '../users/index.js';
+import { DELETE_EVENTS, UPDATE_EVENTS } from './cognito-event-names.js';
 import type { HandlerLogger } from './logger.js';
 
 /** The part of a CloudTrail record EventBridge delivers that we read. */
@@ -29,8 +30,8 @@ export interface CognitoEventsDeps {
 
 export type CognitoEventOutcome = 'erased' | 'refreshed' | 'disabled' | 'enabled' | 'unchanged' | 'unknown_user' | 'ignored';
 
-const DELETE = new Set(['AdminDeleteUser', 'DeleteUser']);
-const UPDATE = new Set(['AdminUpdateUserAttributes', 'UpdateUserAttributes', 'AdminConfirmSignUp']);
+const DELETE = new Set<string>(DELETE_EVENTS);
+const UPDATE = new Set<string>(UPDATE_EVENTS);
 
 /**
  * CloudTrail `cognito-idp` events from EventBridge (Cognito has no delete or

@@ -2,13 +2,15 @@ import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import type { Db } from '../db/index.js';
 import { ensureUser, type ProvisionResult } from '../users/index.js';
 import type { HandlerLogger } from './logger.js';
-import { describeError, provisionInput, triggerUser, withTimeout } from './trigger.js';
+import { describeError, provisionInput, triggerUser, withTimeout, type TriggerPool } from './trigger.js';
 
-export interface PostConfirmationDeps {
+/**
+ * The pool served (TriggerPool): the configured issuer and pool id, so that a
+ * user provisioned here and the same user arriving with a token meet on one
+ * row; or `issuerFromEvent` (ADR 0003).
+ */
+export type PostConfirmationDeps = TriggerPool & {
   db: Db;
-  /** The configured issuer: a user provisioned here and the same user arriving with a token meet on one row. */
-  issuer: string;
-  userPoolId: string;
   logger: HandlerLogger;
   /**
    * Cognito gives the trigger 5 s; give up well before so that Cognito never
@@ -16,7 +18,7 @@ export interface PostConfirmationDeps {
    */
   timeoutMs?: number;
   onProvisioned?: (result: ProvisionResult) => void;
-}
+};
 
 const TRIGGER_SOURCES = new Set(['PostConfirmation_ConfirmSignUp', 'PostConfirmation_ConfirmForgotPassword']);
 
@@ -31,13 +33,13 @@ const TRIGGER_SOURCES = new Set(['PostConfirmation_ConfirmSignUp', 'PostConfirma
 export function createPostConfirmationHandler(deps: PostConfirmationDeps) {
   const timeoutMs = deps.timeoutMs ?? 3500;
   return async (event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> => {
-    const user = triggerUser(event, { userPoolId: deps.userPoolId, accepts: (source) => TRIGGER_SOURCES.has(source), name: 'Post Confirmation' }, deps.logger);
+    const user = triggerUser(event, { pool: deps, accepts: (source) => TRIGGER_SOURCES.has(source), name: 'Post Confirmation' }, deps.logger);
     if (user === null) return event;
     const { context } = user;
 
     const started = Date.now();
     try {
-      const result = await withTimeout(ensureUser(deps.db, provisionInput(deps.issuer, user, 'post_confirmation')), timeoutMs);
+      const result = await withTimeout(ensureUser(deps.db, provisionInput(user, 'post_confirmation')), timeoutMs);
       deps.onProvisioned?.(result);
       deps.logger.info('user provisioned', { ...context, userId: result.userId, created: result.created, ms: Date.now() - started });
     } catch (error) {

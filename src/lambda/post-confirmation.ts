@@ -1,12 +1,11 @@
 import { createPostConfirmationHandler } from './post-confirmation-handler.js';
-import { createLambdaRuntime } from './runtime.js';
+import { createLambdaRuntime, triggerPool } from './runtime.js';
 
-const { config, db, logger } = createLambdaRuntime();
+const { config, db, logger } = createLambdaRuntime(process.env, { issuer: 'configured-or-event' });
 
 /** Cognito Post Confirmation trigger (API.md §6). */
 export const handler = createPostConfirmationHandler({
+  ...triggerPool(config),
   db,
-  issuer: config.auth!.issuer,
-  userPoolId: config.auth!.userPoolId,
   logger,
 });

@@ -4,7 +4,7 @@ import type { GroupRole } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import { ensureUser } from '../users/index.js';
 import type { HandlerLogger } from './logger.js';
-import { describeError, provisionInput, triggerUser, withTimeout } from './trigger.js';
+import { describeError, provisionInput, triggerUser, withTimeout, type TriggerPool } from './trigger.js';
 
 /** The claims this trigger adds (docs/admin.md): strings, because V1 claim values must be. */
 export const USER_ID_CLAIM = 'profile_user_id';
@@ -13,17 +13,15 @@ export const ROLES_CLAIM = 'profile_roles';
 
 export type PreTokenGenerationEvent = PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent;
 
-export interface PreTokenGenerationDeps {
+/** The pool served (TriggerPool): the same (issuer, sub) key as tokens and Post Confirmation. */
+export type PreTokenGenerationDeps = TriggerPool & {
   db: Db;
-  /** The configured issuer: the same (issuer, sub) key as tokens and Post Confirmation. */
-  issuer: string;
-  userPoolId: string;
   /** AUTH_GROUP_ROLES: the roles the user's Cognito groups confer are listed too, as the API applies them. */
   groupRoles?: readonly GroupRole[];
   logger: HandlerLogger;
   /** Cognito allows 5 s; stop well before and let the sign-in go on without our claims. */
   timeoutMs?: number;
-}
+};
 
 /**
  * Cognito Pre Token Generation: adds the user's internal id and roles as
@@ -37,7 +35,7 @@ export interface PreTokenGenerationDeps {
 export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps) {
   const timeoutMs = deps.timeoutMs ?? 3500;
   return async <E extends PreTokenGenerationEvent>(event: E): Promise<E> => {
-    const user = triggerUser(event, { userPoolId: deps.userPoolId, accepts: (source) => source.startsWith('TokenGeneration_'), name: 'Pre Token Generation' }, deps.logger);
+    const user = triggerUser(event, { pool: deps, accepts: (source) => source.startsWith('TokenGeneration_'), name: 'Pre Token Generation' }, deps.logger);
     if (user === null) return event;
     const { context } = user;
 
@@ -45,7 +43,7 @@ export function createPreTokenGenerationHandler(deps: PreTokenGenerationDeps) {
     try {
       const claims = await withTimeout(
         (async () => {
-          const { userId, created } = await ensureUser(deps.db, provisionInput(deps.issuer, user, 'pre_token_generation'));
+          const { userId, created } = await ensureUser(deps.db, provisionInput(user, 'pre_token_generation'));
           if (created) deps.logger.info('user provisioned at token generation', { ...context, userId });
           const groups = event.request.groupConfiguration?.groupsToOverride ?? [];
           const roles = [...new Set([...(await loadGrants(deps.db, userId)).roles, ...rolesForGroups(groups, deps.groupRoles ?? [])])].sort();

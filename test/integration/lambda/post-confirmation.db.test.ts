@@ -11,6 +11,18 @@ const recorded: PostConfirmationTriggerEvent = JSON.parse(
   readFileSync(new URL('../../fixtures/cognito/post-confirmation-local.json', import.meta.url), 'utf8'),
 );
 const ISSUER = `http://127.0.0.1:9229/${recorded.userPoolId}`;
+/** The same trigger as AWS Cognito sends it (version "1", a real region and pool id; personal values replaced). */
+const awsEvent: PostConfirmationTriggerEvent = JSON.parse(
+  readFileSync(new URL('../../fixtures/cognito/post-confirmation-aws.json', import.meta.url), 'utf8'),
+);
+const AWS_ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE1';
+
+function awsEventFor(sub: string, overrides: Partial<PostConfirmationTriggerEvent> = {}): PostConfirmationTriggerEvent {
+  const event = structuredClone(awsEvent);
+  event.request.userAttributes.sub = sub;
+  event.userName = sub;
+  return { ...event, ...overrides };
+}
 
 function eventFor(sub: string, overrides: Partial<PostConfirmationTriggerEvent> = {}): PostConfirmationTriggerEvent {
   const event = structuredClone(recorded);
@@ -32,8 +44,9 @@ describe('Post Confirmation handler', () => {
     await t?.drop();
   });
 
-  const identity = (sub: string) =>
-    t.db.selectFrom('identities').selectAll().where('issuer', '=', ISSUER).where('subject', '=', sub).execute();
+  const identity = (sub: string, issuer = ISSUER) =>
+    t.db.selectFrom('identities').selectAll().where('issuer', '=', issuer).where('subject', '=', sub).execute();
+  const identitiesOf = (sub: string) => t.db.selectFrom('identities').select('issuer').where('subject', '=', sub).execute();
 
   it('provisions from the Cognito sub and returns the event unchanged', async () => {
     const log = logger();
@@ -125,6 +138,47 @@ describe('Post Confirmation handler', () => {
       const event = eventFor('sub-pc-6');
       await expect(handler(event)).resolves.toEqual(event);
       expect(await identity('sub-pc-6')).toHaveLength(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('with issuerFromEvent (ADR 0003): keys the user on the invoking pool\'s issuer, the one the API derives for that pool', async () => {
+    const log = logger();
+    const handler = createPostConfirmationHandler({ db: t.db, issuerFromEvent: true, logger: log });
+    const event = awsEventFor('sub-pc-8');
+    await expect(handler(event)).resolves.toEqual(awsEventFor('sub-pc-8'));
+    expect(await identitiesOf('sub-pc-8')).toEqual([{ issuer: AWS_ISSUER }]);
+    // An event whose pool id and region disagree, or from a non-AWS pool: nothing done.
+    await handler(awsEventFor('sub-pc-9', { region: 'us-east-1' }));
+    await handler(eventFor('sub-pc-9'));
+    expect(await identitiesOf('sub-pc-9')).toEqual([]);
+    expect(log.error).toHaveBeenCalledTimes(2);
+  });
+
+  it('the Lambda module with TRIGGER_ISSUER_FROM_EVENT=true and no pool configured (as the CDK app deploys it)', async () => {
+    vi.resetModules();
+    vi.stubEnv('DATABASE_URL', t.url);
+    vi.stubEnv('TRIGGER_ISSUER_FROM_EVENT', 'true');
+    vi.stubEnv('COGNITO_USER_POOL_ID', '');
+    vi.stubEnv('AUTH_ISSUER', '');
+    vi.stubEnv('LOG_LEVEL', 'silent');
+    try {
+      const { handler } = await import('../../../src/lambda/post-confirmation.js');
+      await handler(awsEventFor('sub-pc-10'));
+      expect(await identity('sub-pc-10', AWS_ISSUER)).toHaveLength(1);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('the Lambda module refuses to load with neither a pool nor TRIGGER_ISSUER_FROM_EVENT=true', async () => {
+    vi.resetModules();
+    vi.stubEnv('DATABASE_URL', t.url);
+    vi.stubEnv('COGNITO_USER_POOL_ID', '');
+    vi.stubEnv('TRIGGER_ISSUER_FROM_EVENT', '');
+    try {
+      await expect(import('../../../src/lambda/post-confirmation.js')).rejects.toMatchObject({ code: 'ERR_CONFIG', problems: ['COGNITO_USER_POOL_ID is required'] });
     } finally {
       vi.unstubAllEnvs();
     }

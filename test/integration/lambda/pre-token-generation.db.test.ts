@@ -29,7 +29,7 @@ describe('Pre Token Generation handler', () => {
     await t?.drop();
   });
 
-  const handlerFor = (log = logger(), userPoolId = V1.userPoolId, extra: Partial<Parameters<typeof createPreTokenGenerationHandler>[0]> = {}) =>
+  const handlerFor = (log = logger(), userPoolId = V1.userPoolId, extra: { timeoutMs?: number } = {}) =>
     createPreTokenGenerationHandler({ db: t.db, issuer: ISSUER, userPoolId, logger: log, groupRoles: [{ group: 'support-team', role: 'support' }], ...extra });
 
   const userOf = async (sub: string) =>
@@ -92,5 +92,22 @@ describe('Pre Token Generation handler', () => {
     expect(await handlerFor()(noSub)).toBe(noSub);
     const notOurs = { ...structuredClone(V1), triggerSource: 'PostConfirmation_ConfirmSignUp' } as unknown as PreTokenGenerationTriggerEvent;
     expect(await handlerFor()(notOurs)).toBe(notOurs);
+  });
+
+  it('with issuerFromEvent (ADR 0003): a V2 event from the pool gets the claims of the user keyed on that pool\'s issuer', async () => {
+    const sub = 'sub-ptg-from-event';
+    const { userId } = await ensureUser(t.db, { issuer: ISSUER, subject: sub, source: 'cli' });
+    const event = structuredClone(V2);
+    event.request.userAttributes.sub = sub;
+    event.request.groupConfiguration.groupsToOverride = [];
+    const handler = createPreTokenGenerationHandler({ db: t.db, issuerFromEvent: true, logger: logger() });
+    const result = await handler(event);
+    expect(result.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride).toEqual({
+      profile_user_id: userId,
+      profile_roles: 'job_seeker',
+    });
+    // cognito-local's pool is not an AWS pool: nothing derived, the event comes back as it was.
+    const local = structuredClone(LOCAL);
+    expect(await handler(local)).toBe(local);
   });
 });

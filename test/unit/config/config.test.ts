@@ -77,4 +77,53 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT[\s\S]*LOG_LEVEL/);
   });
+
+  it('TRIGGER_ISSUER_FROM_EVENT=true stands in for the pool only where the triggers ask, and never alongside one', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://u@h/d' }, { require: ['trigger-issuer', 'database'] })).toEqual(['COGNITO_USER_POOL_ID is required']);
+    const config = loadConfig({ DATABASE_URL: 'postgres://u@h/d', TRIGGER_ISSUER_FROM_EVENT: 'true' }, { require: ['trigger-issuer', 'database'] });
+    expect(config.triggerIssuerFromEvent).toBe(true);
+    expect(config.auth).toBeNull();
+    expect(loadConfig({ COGNITO_USER_POOL_ID: 'eu-west-1_A' }, { require: ['trigger-issuer'] }).triggerIssuerFromEvent).toBe(false);
+    // The events handler (and the API) still need the pool itself.
+    expect(problemsOf({ TRIGGER_ISSUER_FROM_EVENT: 'true' }, { require: ['issuer'] })).toEqual(['COGNITO_USER_POOL_ID is required']);
+    expect(problemsOf({ TRIGGER_ISSUER_FROM_EVENT: 'true', COGNITO_USER_POOL_ID: 'eu-west-1_A', COGNITO_CLIENT_IDS: 'c1' })).toEqual([
+      expect.stringMatching(/^TRIGGER_ISSUER_FROM_EVENT=true cannot be combined/),
+    ]);
+    expect(problemsOf({ TRIGGER_ISSUER_FROM_EVENT: 'true', AUTH_ISSUER: 'https://idp.example' })).toEqual([
+      expect.stringMatching(/^TRIGGER_ISSUER_FROM_EVENT=true cannot be combined/),
+    ]);
+    expect(problemsOf({ TRIGGER_ISSUER_FROM_EVENT: 'yes' })).toEqual(['TRIGGER_ISSUER_FROM_EVENT must be true or false']);
+  });
+
+  describe('DATABASE_IAM_AUTH', () => {
+    const proxy = 'profile.proxy-c0ffee.eu-west-1.rds.amazonaws.com';
+
+    it('is off by default', () => {
+      expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h/d' }).database.iamAuth).toBeNull();
+    });
+
+    it('takes the region from the RDS host name, else from AWS_REGION', () => {
+      const env = { DATABASE_IAM_AUTH: 'true', DATABASE_URL: `postgres://profile_service@${proxy}:5432/profile` };
+      expect(loadConfig({ ...env, AWS_REGION: 'us-east-1' }).database.iamAuth).toEqual({ region: 'eu-west-1' });
+      expect(loadConfig({ ...env, DATABASE_URL: 'postgres://u@db.cn-north-1.rds.amazonaws.com.cn/d' }).database.iamAuth).toEqual({ region: 'cn-north-1' });
+      expect(loadConfig({ ...env, DATABASE_URL: 'postgres://u@db.internal.example/d', AWS_REGION: 'us-east-1' }).database.iamAuth).toEqual({ region: 'us-east-1' });
+      expect(problemsOf({ ...env, DATABASE_URL: 'postgres://u@db.internal.example/d' })).toEqual([expect.stringMatching(/^DATABASE_IAM_AUTH=true needs the region/)]);
+    });
+
+    it('needs a user and refuses a password or query parameters in either URL (verify-full is allowed: it is what happens anyway)', () => {
+      expect(problemsOf({ DATABASE_IAM_AUTH: 'true' })).toEqual([expect.stringMatching(/^DATABASE_URL is required when DATABASE_IAM_AUTH=true/)]);
+      expect(loadConfig({ DATABASE_IAM_AUTH: 'true', DATABASE_URL: `postgres://u@${proxy}/d?sslmode=verify-full` }).database.iamAuth).not.toBeNull();
+      const problems = problemsOf({
+        DATABASE_IAM_AUTH: 'true',
+        DATABASE_URL: `postgres://${proxy}/d?sslmode=require`,
+        DATABASE_READ_URL: `postgres://u:secret@${proxy}/d`,
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(/^DATABASE_URL must name the database user/),
+        expect.stringMatching(/^DATABASE_URL takes no query parameters/),
+        expect.stringMatching(/^DATABASE_READ_URL must not carry a password/),
+      ]);
+      expect(problemsOf({ DATABASE_IAM_AUTH: 'maybe' })).toEqual(['DATABASE_IAM_AUTH must be true or false']);
+    });
+  });
 });
