@@ -2,9 +2,9 @@ import type { Kysely } from 'kysely';
 import type { GroupRole } from '../config/index.js';
 import type { Database } from '../db/schema.js';
 import { NotProvisionedError, UserErasedError } from '../errors.js';
-import { ensureUser, findUserIdByIdentity } from '../users/index.js';
+import { ensureUser } from '../users/index.js';
 import type { Principal } from './policy.js';
-import { loadGrants, permissionsOfRoles } from './repository.js';
+import { loadGrantsByIdentity, permissionsOfRoles } from './repository.js';
 
 export interface CallerIdentity {
   issuer: string;
@@ -37,30 +37,31 @@ export interface ResolvedPrincipal extends Principal {
  * token carries the group.
  */
 export async function resolvePrincipal(db: Kysely<Database>, caller: CallerIdentity, context: PrincipalContext): Promise<ResolvedPrincipal> {
-  let userId = await findUserIdByIdentity(db, caller.issuer, caller.subject);
-  if (userId === null) {
+  let found = await loadGrantsByIdentity(db, caller.issuer, caller.subject);
+  if (found === null) {
     if (!context.jitProvisioning) throw new NotProvisionedError();
-    ({ userId } = await ensureUser(db, {
+    await ensureUser(db, {
       issuer: caller.issuer,
       subject: caller.subject,
       email: caller.email,
       emailVerified: caller.emailVerified,
       source: 'jit',
       requestId: context.requestId ?? null,
-    }));
+    });
+    found = await loadGrantsByIdentity(db, caller.issuer, caller.subject);
+    if (found === null) throw new NotProvisionedError();
   }
-  const user = await db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirst();
   // An erased identity is a tombstone: it may still authenticate (the IdP
   // can lag), but it owns nothing any more.
-  if (user === undefined || user.status === 'erased') throw new UserErasedError();
-  const grants = await loadGrants(db, userId);
-  const fromGroups = rolesForGroups(caller.groups ?? [], context.groupRoles ?? []).filter((role) => !grants.roles.includes(role));
-  if (fromGroups.length === 0) return { userId, ...grants, groupRoles: [] };
+  if (found.status === 'erased') throw new UserErasedError();
+  const { userId, roles, permissions } = found;
+  const fromGroups = rolesForGroups(caller.groups ?? [], context.groupRoles ?? []).filter((role) => !roles.includes(role));
+  if (fromGroups.length === 0) return { userId, roles, permissions, groupRoles: [] };
   const extra = await permissionsOfRoles(db, fromGroups);
   return {
     userId,
-    roles: [...grants.roles, ...fromGroups].sort(),
-    permissions: [...new Set([...grants.permissions, ...extra])].sort(),
+    roles: [...roles, ...fromGroups].sort(),
+    permissions: [...new Set([...permissions, ...extra])].sort(),
     groupRoles: fromGroups,
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { Database, UserStatus } from '../db/schema.js';
 
 export interface Grants {
   roles: string[];
@@ -17,6 +17,31 @@ export async function loadGrants(db: Kysely<Database>, userId: string): Promise<
   const roles = [...new Set(rows.map((r) => r.role))].sort();
   const permissions = [...new Set(rows.flatMap((r) => (r.permission === null ? [] : [r.permission])))].sort();
   return { roles, permissions };
+}
+
+/**
+ * The user behind an identity, their status and grants, in one round trip
+ * (every admin request starts here). Null when the identity is unknown.
+ */
+export async function loadGrantsByIdentity(
+  db: Kysely<Database>,
+  issuer: string,
+  subject: string,
+): Promise<(Grants & { userId: string; status: UserStatus }) | null> {
+  const rows = await db
+    .selectFrom('identities as i')
+    .innerJoin('users as u', 'u.id', 'i.user_id')
+    .leftJoin('user_roles as ur', 'ur.user_id', 'u.id')
+    .leftJoin('role_permissions as rp', 'rp.role', 'ur.role')
+    .select(['u.id', 'u.status', 'ur.role', 'rp.permission'])
+    .where('i.issuer', '=', issuer)
+    .where('i.subject', '=', subject)
+    .execute();
+  const first = rows[0];
+  if (first === undefined) return null;
+  const roles = [...new Set(rows.flatMap((r) => (r.role === null ? [] : [r.role])))].sort();
+  const permissions = [...new Set(rows.flatMap((r) => (r.permission === null ? [] : [r.permission])))].sort();
+  return { userId: first.id, status: first.status, roles, permissions };
 }
 
 /** Idempotent: granting a role the user has is a no-op. Returns whether it was new. */
