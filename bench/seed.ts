@@ -6,8 +6,9 @@
  * else the tuned bench server in DATA_DIR/bench-admin, bench/admin-db.ts):
  *
  * - seed:  `seedUsers` exactly as the CLI runs it with --rebuild-indexes —
- *          generation, COPY into the real tables (keys, constraints), the
- *          typo dictionary, then the secondary indexes rebuilt.
+ *          generation (--workers threads, default as the CLI's), COPY into
+ *          the real tables (keys, constraints), the typo dictionary, then
+ *          the secondary indexes rebuilt.
  * - floor: the same users (same generator, same PRNG seed) COPYed over the
  *          same number of connections into bare copies of the tables: no
  *          keys, constraints, indexes or triggers, and generation not timed.
@@ -21,7 +22,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDb, migrateToLatest } from '../src/db/index.js';
-import { COPY_COLUMNS, seedUsers, UserGenerator, type GeneratedBatch } from '../src/seed/index.js';
+import { COPY_COLUMNS, defaultSeedWorkers, generateBatch, seedUsers, type GeneratedBatch } from '../src/seed/index.js';
 import { ensureDatabase, startBenchServer, TUNING, withDatabase, type BenchServer } from './admin-db.js';
 
 const { values: args } = parseArgs({
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '10000' },
     concurrency: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '1' },
+    workers: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -37,7 +39,13 @@ const USERS = positive('users');
 const BATCH = positive('batch');
 const CONCURRENCY = positive('concurrency');
 const ROUNDS = positive('rounds');
+const WORKERS = args.workers === undefined ? defaultSeedWorkers() : Number(args.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 0) {
+  console.error('--workers must be a whole number');
+  process.exit(2);
+}
 const PRNG_SEED = 20261129;
+const NOW = Date.now();
 
 function positive(name: keyof typeof args): number {
   const value = Number(args[name]);
@@ -100,10 +108,10 @@ async function main() {
     server: process.env.DATABASE_URL ? 'DATABASE_URL' : `bench-admin embedded server (${Object.entries(TUNING).map(([k, v]) => `${k}=${v}`).join(', ')})`,
   };
   if (args.json) {
-    console.log(JSON.stringify({ users: USERS, batch: BATCH, concurrency: CONCURRENCY, machine, measurements, ratio: seed / floor }, null, 2));
+    console.log(JSON.stringify({ users: USERS, batch: BATCH, concurrency: CONCURRENCY, workers: WORKERS, machine, measurements, ratio: seed / floor }, null, 2));
     return;
   }
-  console.log(`users ${USERS}, batch ${BATCH}, connections ${CONCURRENCY}, ${machine.cpus} cores, ${machine.node}`);
+  console.log(`users ${USERS}, batch ${BATCH}, connections ${CONCURRENCY}, generator threads ${WORKERS}, ${machine.cpus} cores, ${machine.node}`);
   console.log('target  round      users/s     seconds  detail');
   for (const m of measurements) {
     const detail = Object.entries(m.detail).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
@@ -124,7 +132,15 @@ async function freshDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 async function measureSeed(url: string, round: number): Promise<Measurement> {
-  const result = await seedUsers(url, { users: USERS, batchSize: BATCH, concurrency: CONCURRENCY, seed: PRNG_SEED, rebuildIndexes: true });
+  const result = await seedUsers(url, {
+    users: USERS,
+    batchSize: BATCH,
+    concurrency: CONCURRENCY,
+    workers: WORKERS,
+    seed: PRNG_SEED,
+    now: new Date(NOW),
+    rebuildIndexes: true,
+  });
   return {
     target: 'seed',
     round,
@@ -149,17 +165,16 @@ async function measureFloor(url: string, round: number): Promise<Measurement> {
   );
   const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY, options: '-c search_path=floor' });
   pool.on('error', () => {});
-  const generator = new UserGenerator({ issuer: 'urn:profile-service:seed', now: new Date(), spanDays: 730, seed: PRNG_SEED });
   let loadMs = 0;
   let generateMs = 0;
   try {
-    for (let remaining = USERS; remaining > 0; ) {
+    for (let index = 0; index * BATCH < USERS; ) {
       const batches: GeneratedBatch[] = [];
       let started = performance.now();
-      for (let i = 0; i < CONCURRENCY && remaining > 0; i++) {
-        const size = Math.min(BATCH, remaining);
-        remaining -= size;
-        batches.push(generator.batch(size));
+      for (let i = 0; i < CONCURRENCY && index * BATCH < USERS; i++, index++) {
+        // The very batches seedUsers makes for this run (same spec, same PRNG stream).
+        const size = Math.min(BATCH, USERS - index * BATCH);
+        batches.push(generateBatch({ issuer: 'urn:profile-service:seed', nowMs: NOW, spanDays: 730, seed: PRNG_SEED, index, size, firstSerial: index * BATCH }));
       }
       generateMs += performance.now() - started;
       started = performance.now();

@@ -3,7 +3,9 @@ import { seedUsers } from '../seed/index.js';
 import { CliUsageError, cliConfig, usingDb } from './context.js';
 
 const USAGE =
-  'usage: profile-service seed --users N [--batch B] [--concurrency C] [--seed S] [--issuer URI] [--rebuild-indexes]\n' +
+  'usage: profile-service seed --users N [--batch B] [--concurrency C] [--workers W] [--seed S] [--issuer URI] [--rebuild-indexes]\n' +
+  '  --concurrency C    batches loading at once, one connection each (default 2)\n' +
+  '  --workers W        generator threads; 0 generates on the main thread (default: cores - 1, at most 4)\n' +
   '  --rebuild-indexes  drop and rebuild the seeded tables\' secondary indexes (a dedicated database only: faster for large N)';
 
 /**
@@ -22,6 +24,7 @@ export async function seedCommand(args: string[]): Promise<void> {
       users: options.users,
       batchSize: options.batch,
       concurrency: options.concurrency,
+      workers: options.workers,
       seed: options.seed,
       issuer: options.issuer,
       rebuildIndexes: options.rebuildIndexes,
@@ -35,6 +38,7 @@ export async function seedCommand(args: string[]): Promise<void> {
     const seconds = result.ms / 1000;
     console.log(
       `Seeded ${result.users.toLocaleString('en')} users in ${seconds.toFixed(1)} s: ${Math.round(result.usersPerSecond).toLocaleString('en')} users/s` +
+        ` (${result.workers === 0 ? 'generated on the main thread' : `${result.workers} generator thread(s)`})` +
         (result.indexesRebuilt > 0
           ? ` (load ${(result.loadMs / 1000).toFixed(1)} s = ${Math.round(result.users / (result.loadMs / 1000)).toLocaleString('en')} users/s, then ${result.indexesRebuilt} indexes rebuilt)`
           : '') +
@@ -52,6 +56,7 @@ function parse(args: string[]) {
         users: { type: 'string' },
         batch: { type: 'string' },
         concurrency: { type: 'string' },
+        workers: { type: 'string' },
         seed: { type: 'string' },
         issuer: { type: 'string' },
         'rebuild-indexes': { type: 'boolean', default: false },
@@ -75,6 +80,7 @@ function parse(args: string[]) {
     users,
     batch: int('batch', 1, 1_000_000),
     concurrency: int('concurrency', 1, 16),
+    workers: int('workers', 0, 16),
     seed: int('seed', 0, 2 ** 31 - 1),
     issuer: typeof values.issuer === 'string' ? values.issuer : undefined,
     rebuildIndexes: values['rebuild-indexes'] === true,

@@ -52,6 +52,8 @@ export interface GeneratorOptions {
   now: Date;
   spanDays: number;
   seed: number;
+  /** Users are numbered from firstSerial + 1 (their email addresses carry the number). */
+  firstSerial?: number;
 }
 
 export interface GeneratedBatch {
@@ -77,12 +79,13 @@ export class UserGenerator {
   private readonly ids = new UuidV7Source();
   private readonly countries: WeightedPicker<CountryInfo>;
   private readonly skills: WeightedPicker<string>;
-  private serial = 0;
+  private serial: number;
   private readonly slugs = new Map<string, string>();
   private readonly words = new Set<string>();
 
   constructor(private readonly options: GeneratorOptions) {
     this.random = new Random(options.seed);
+    this.serial = options.firstSerial ?? 0;
     this.countries = new WeightedPicker(COUNTRIES, COUNTRIES.map((c) => c.weight));
     this.skills = new WeightedPicker(SKILLS, SKILLS.map((_, rank) => 1 / (rank + 1)));
   }
@@ -225,6 +228,51 @@ export class UserGenerator {
     );
     return id;
   }
+}
+
+/**
+ * One batch of a seeding run, described so that any thread can make it:
+ * batch `index` always holds users firstSerial + 1 … firstSerial + size,
+ * from a PRNG seeded by (seed, index). The same run spec gives the same
+ * profiles however many threads generate them (ids and timestamps excepted).
+ */
+export interface BatchSpec {
+  issuer: string;
+  nowMs: number;
+  spanDays: number;
+  seed: number;
+  index: number;
+  size: number;
+  firstSerial: number;
+}
+
+export function batchGenerator(spec: BatchSpec): UserGenerator {
+  return new UserGenerator({
+    issuer: spec.issuer,
+    now: new Date(spec.nowMs),
+    spanDays: spec.spanDays,
+    // A distinct, well-mixed PRNG seed per batch (golden-ratio increment).
+    seed: (spec.seed ^ Math.imul(spec.index + 1, 0x9e3779b1)) >>> 0,
+    firstSerial: spec.firstSerial,
+  });
+}
+
+/** Users per call of UserGenerator.batch: large batches are made in slices (fewer long-lived strings, less GC). */
+export const GENERATION_SLICE = 500;
+
+/** Concatenates slices of one batch, table by table. */
+export function joinSlices(slices: readonly GeneratedBatch[]): GeneratedBatch {
+  const data = {} as GeneratedBatch['data'];
+  for (const table of SEED_TABLES) data[table] = slices.map((slice) => slice.data[table]).join('');
+  return { userIds: slices.flatMap((slice) => slice.userIds), data, words: [...new Set(slices.flatMap((slice) => slice.words))] };
+}
+
+/** A whole batch, synchronously (in a generator thread). */
+export function generateBatch(spec: BatchSpec): GeneratedBatch {
+  const generator = batchGenerator(spec);
+  const slices: GeneratedBatch[] = [];
+  for (let done = 0; done < spec.size; done += GENERATION_SLICE) slices.push(generator.batch(Math.min(GENERATION_SLICE, spec.size - done)));
+  return joinSlices(slices);
 }
 
 // ASCII whitespace and punctuation: what [[:space:][:punct:]] splits on in the view (the vocabulary here has no other separators).

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { COPY_COLUMNS, SEED_TABLES, searchVocabulary, UserGenerator, type GeneratedBatch } from './generate.js';
+import { inlineBatches, workerBatches } from './batches.js';
+import { COPY_COLUMNS, SEED_TABLES, searchVocabulary, type BatchSpec, type GeneratedBatch } from './generate.js';
 
 /** Identities of seeded users use this issuer unless told otherwise: no real token can ever match them. */
 export const SEED_ISSUER = 'urn:profile-service:seed';
@@ -16,8 +18,13 @@ export interface SeedOptions {
   now?: Date;
   /** Sign-ups spread over this many days before `now`. */
   spanDays?: number;
-  /** PRNG seed: the same seed gives the same profiles (ids and timestamps excepted). */
+  /** PRNG seed: the same seed and batch size give the same profiles (ids and timestamps excepted). */
   seed?: number;
+  /**
+   * Generator threads; 0 generates on the calling thread. Default: one per
+   * core beyond the first, at most 4.
+   */
+  workers?: number;
   onProgress?: (loaded: number) => void;
   /**
    * For a dedicated database (benchmarks): drop the secondary indexes of
@@ -38,11 +45,18 @@ export interface SeedResult {
   loadMs: number;
   /** Indexes dropped and rebuilt (rebuildIndexes). */
   indexesRebuilt: number;
+  /** Generator threads used (0: the calling thread). */
+  workers: number;
+}
+
+export function defaultSeedWorkers(): number {
+  return Math.max(0, Math.min(4, availableParallelism() - 1));
 }
 
 /**
  * Loads synthetic users with COPY, `batchSize` per transaction, a few
- * transactions at a time while the next batch is generated. Each batch is
+ * transactions at a time while the next batches are generated (on worker
+ * threads, or between the loads' I/O on this thread when `workers` is 0). Each batch is
  * complete and consistent on commit (a failure rolls back that batch only).
  * The search read model is filled once per batch from its view, with its
  * triggers switched off for the transaction; when the role may, the
@@ -51,12 +65,17 @@ export interface SeedResult {
 export async function seedUsers(connectionString: string, options: SeedOptions): Promise<SeedResult> {
   const batchSize = options.batchSize ?? 10_000;
   const concurrency = options.concurrency ?? 2;
-  const generator = new UserGenerator({
+  const workers = options.workers ?? defaultSeedWorkers();
+  const run = {
     issuer: options.issuer ?? SEED_ISSUER,
-    now: options.now ?? new Date(),
+    nowMs: (options.now ?? new Date()).getTime(),
     spanDays: options.spanDays ?? 730,
     seed: options.seed ?? Date.now() % 2 ** 31,
-  });
+  };
+  const specs: BatchSpec[] = [];
+  for (let index = 0; index * batchSize < options.users; index++) {
+    specs.push({ ...run, index, firstSerial: index * batchSize, size: Math.min(batchSize, options.users - index * batchSize) });
+  }
   const pool = new pg.Pool({ connectionString, max: concurrency, application_name: 'profile-service-seed', statement_timeout: 0 });
   pool.on('error', () => {});
   const started = performance.now();
@@ -66,13 +85,32 @@ export async function seedUsers(connectionString: string, options: SeedOptions):
     const indexes = options.rebuildIndexes ? await dropSecondaryIndexes(pool) : [];
     let loaded = 0;
     let loadMs = 0;
+    const source = workers > 0 ? workerBatches(workers) : inlineBatches();
     try {
       const inFlight = new Set<Promise<void>>();
       let failure: unknown = null;
-      for (let remaining = options.users; remaining > 0 && failure === null; ) {
-        const size = Math.min(batchSize, remaining);
-        remaining -= size;
-        const batch = await generateYielding(generator, size);
+      // Threads make the next batches while these load; inline, one at a time.
+      const ahead: Promise<GeneratedBatch>[] = [];
+      let requested = 0;
+      const requestNext = () => {
+        const spec = specs[requested++];
+        if (spec === undefined) return;
+        const batch = source.generate(spec);
+        // Observed now: after a failure, batches made ahead are never awaited.
+        batch.catch(() => {});
+        ahead.push(batch);
+      };
+      for (let i = 0; i < Math.max(1, workers); i++) requestNext();
+      for (let next = ahead.shift(); next !== undefined && failure === null; next = ahead.shift()) {
+        let batch: GeneratedBatch;
+        try {
+          batch = await next;
+        } catch (error) {
+          failure ??= error; // the loads in flight still finish (or fail) before the run ends
+          break;
+        }
+        requestNext();
+        const size = batch.userIds.length;
         const load: Promise<void> = loadBatch(pool, batch, { skipForeignKeys, searchRowsFromGenerator }).then(
           () => {
             loaded += size;
@@ -90,6 +128,7 @@ export async function seedUsers(connectionString: string, options: SeedOptions):
       loadMs = performance.now() - started;
       if (failure !== null) throw failure;
     } finally {
+      await source.close();
       await recreateIndexes(pool, indexes);
     }
     const ms = performance.now() - started;
@@ -100,29 +139,12 @@ export async function seedUsers(connectionString: string, options: SeedOptions):
       foreignKeyChecksSkipped: skipForeignKeys,
       loadMs,
       indexesRebuilt: indexes.length,
+      workers,
     };
   } finally {
     await pool.end();
   }
 }
-
-/**
- * Generates a batch in slices, yielding between them: generation is
- * synchronous, and while it runs the batches in flight could not write to
- * their sockets. Yielding lets PostgreSQL ingest while the next batch is made.
- */
-async function generateYielding(generator: UserGenerator, size: number): Promise<GeneratedBatch> {
-  const slices: GeneratedBatch[] = [];
-  for (let done = 0; done < size; done += GENERATION_SLICE) {
-    slices.push(generator.batch(Math.min(GENERATION_SLICE, size - done)));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const data = {} as GeneratedBatch['data'];
-  for (const table of SEED_TABLES) data[table] = slices.map((slice) => slice.data[table]).join('');
-  return { userIds: slices.flatMap((slice) => slice.userIds), data, words: [...new Set(slices.flatMap((slice) => slice.words))] };
-}
-
-const GENERATION_SLICE = 500;
 
 interface IndexDefinition {
   name: string;
