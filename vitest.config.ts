@@ -22,6 +22,8 @@ export default defineConfig(async () => {
     test: {
       projects: [
         { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+        // The CDK app: synthesized in memory, no AWS account or network (test/infra/synth.ts).
+        { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
         {
           test: {
             name: 'integration',

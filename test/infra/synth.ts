@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ProfileServiceStack } from '../../infra/lib/profile-service-stack.js';
+import { readSettings } from '../../infra/lib/settings.js';
+
+/** The feature flags and settings of cdk.json: tests synthesize what `cdk synth` does. */
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+
+export interface Synthesized {
+  stack: ProfileServiceStack;
+  template: Template;
+  /** The raw template, for walks the assertions API does not offer. */
+  json: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string }> };
+}
+
+/**
+ * Synthesizes the stack with `context` on top of cdk.json's. Lambda bundling
+ * (esbuild) is skipped unless `bundle` is set: `aws:cdk:bundling-stacks`
+ * names the stacks to bundle, and an empty list bundles none.
+ */
+export function synth(context: Record<string, unknown> = {}, options: { bundle?: boolean; outdir?: string } = {}): Synthesized {
+  const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    context: {
+      ...cdkJson.context,
+      imageTag: 'test-tag',
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
+  });
+  const settings = readSettings((key) => app.node.tryGetContext(key));
+  const stack = new ProfileServiceStack(app, 'ProfileService', { settings });
+  const template = Template.fromStack(stack);
+  return { stack, template, json: template.toJSON() as Synthesized['json'] };
+}
