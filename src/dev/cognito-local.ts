@@ -58,7 +58,12 @@ export interface CognitoLocal {
 }
 
 const require = createRequire(import.meta.url);
-const START_SCRIPT = require.resolve('cognito-local/lib/bin/start.js');
+/**
+ * Resolved when the local stack starts, not when the CLI loads: cognito-local
+ * is a dev dependency, absent from the production image (npm ci --omit=dev),
+ * where `serve` and `migrate` must still start.
+ */
+const startScript = () => require.resolve('cognito-local/lib/bin/start.js');
 const OUTPUT_LINES_KEPT = 1_000;
 const TAIL_LINES = 30;
 const FREE_PORT_ATTEMPTS = 3;
@@ -134,7 +139,7 @@ async function launch(
     options.onOutput?.(line);
   };
 
-  const child = spawn(process.execPath, ['--import', EXIT_ON_PARENT_DISCONNECT, START_SCRIPT], {
+  const child = spawn(process.execPath, ['--import', EXIT_ON_PARENT_DISCONNECT, startScript()], {
     cwd: dir,
     env: childEnv(options.host, port),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
