@@ -32,25 +32,38 @@ export function render(value: unknown): string {
   return String(value);
 }
 
+/** Every policy statement in the template: AWS::IAM::Policy documents and roles' inline policies, with the roles they apply to. */
+export function statements(json: Json): { roles: string[]; statement: Statement }[] {
+  const found: { roles: string[]; statement: Statement }[] = [];
+  for (const [id, resource] of Object.entries(json.Resources)) {
+    if (resource.Type === 'AWS::IAM::Policy') {
+      const props = resource.Properties as { Roles?: unknown[]; PolicyDocument: { Statement: Statement[] } };
+      const roles = (props.Roles ?? []).map(render);
+      for (const statement of props.PolicyDocument.Statement) found.push({ roles, statement });
+    } else if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of (resource.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? []) {
+        for (const statement of policy.PolicyDocument.Statement) found.push({ roles: [`\${${id}}`], statement });
+      }
+    }
+  }
+  return found;
+}
+
 /** Every (action, resource, condition) an IAM role is allowed, one string each, sorted (statement merging does not matter). */
 export function grantsOf(json: Json, roleId: string): string[] {
   const grants: string[] = [];
-  for (const resource of Object.values(json.Resources)) {
-    if (resource.Type !== 'AWS::IAM::Policy') continue;
-    const props = resource.Properties as { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
-    if (!props.Roles.some((r) => render(r) === `\${${roleId}}`)) continue;
-    for (const statement of props.PolicyDocument.Statement) {
-      if (statement.Effect !== 'Allow') throw new Error(`unexpected ${statement.Effect} statement`);
-      const condition = statement.Condition ? ` if ${JSON.stringify(renderDeep(statement.Condition))}` : '';
-      for (const action of [statement.Action].flat()) {
-        for (const target of [statement.Resource].flat()) grants.push(`${action} on ${render(target)}${condition}`);
-      }
+  for (const { roles, statement } of statements(json)) {
+    if (!roles.includes(`\${${roleId}}`)) continue;
+    if (statement.Effect !== 'Allow') throw new Error(`unexpected ${statement.Effect} statement`);
+    const condition = statement.Condition ? ` if ${JSON.stringify(renderDeep(statement.Condition))}` : '';
+    for (const action of [statement.Action].flat()) {
+      for (const target of [statement.Resource].flat()) grants.push(`${action} on ${render(target)}${condition}`);
     }
   }
   return grants.sort();
 }
 
-interface Statement {
+export interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
