@@ -2,7 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -20,6 +23,8 @@ export interface AlarmsProps {
   deadLetterQueue: sqs.IQueue;
   service: ecsPatterns.ApplicationLoadBalancedFargateService;
   database: Database;
+  /** Scheduled operations tasks (media cleanup, reconcile): a non-zero exit is reported to the topic. */
+  opsTasks: { cluster: ecs.ICluster; family: string };
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -28,11 +33,13 @@ const FIVE_MINUTES = Duration.minutes(5);
  * The signals that matter, each an alarm to one SNS topic (alarm and OK):
  * trigger errors and throttles (and errors they logged and swallowed),
  * cognito-events errors, dead letters, load-balancer and target 5xx,
- * unhealthy targets, and the database's CPU, connections and free storage.
+ * unhealthy targets, and the database's CPU, connections and free storage;
+ * plus scheduled operations tasks that exit non-zero.
  */
 export class Alarms extends Construct {
   readonly topic: sns.ITopic;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly opsTaskFailures: events.Rule;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -84,6 +91,22 @@ export class Alarms extends Construct {
     const db = props.database.metrics;
     this.alarm('DatabaseCpu', withPeriod(db.cpu), 80, 'database CPU above 80% for 15 minutes', 3);
     this.alarm('DatabaseConnections', withPeriod(db.connections), 400, 'more than 400 database connections (RDS Proxy should keep this low)', 3);
+    // Not a metric: ECS reports each stopped task; an operations task that exited non-zero
+    // (reconcile found more to erase than --max-erasures, media cleanup could not delete) is worth a look.
+    this.opsTaskFailures = new events.Rule(this, 'OpsTaskFailed', {
+      description: 'Profile Service: a scheduled operations task exited non-zero',
+      eventPattern: {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [props.opsTasks.cluster.clusterArn],
+          group: [`family:${props.opsTasks.family}`],
+          lastStatus: ['STOPPED'],
+          containers: { exitCode: [{ 'anything-but': 0 }] },
+        },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
     this.alarm('DatabaseFreeStorage', withPeriod(db.freeStorage), db.freeStorageThresholdBytes, 'database storage running out', 1, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD);
   }
 

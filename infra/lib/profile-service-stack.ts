@@ -76,6 +76,7 @@ export class ProfileServiceStack extends Stack {
       deadLetterQueue: this.cognitoEvents.deadLetterQueue,
       service: this.api.service,
       database: this.database,
+      opsTasks: { cluster: this.api.cluster, family: this.api.opsTask.family },
     });
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });

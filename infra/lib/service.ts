@@ -29,6 +29,8 @@ const MIGRATE_COMMAND = [
   'for attempt in 1 2 3 4 5; do node dist/cli/main.js migrate && exit 0; echo "migrate failed (attempt $attempt of 5)" >&2; sleep 30; done; exit 1',
 ];
 export const MEDIA_CLEANUP_COMMAND = [...CLI, 'media', 'cleanup', '--apply', '--json'];
+export const RECONCILE_COMMAND = [...CLI, 'reconcile', '--fix'];
+export const OPS_FAMILY = 'profile-service-ops';
 
 export interface ServiceProps {
   vpc: ec2.IVpc;
@@ -55,7 +57,7 @@ export class ApiService extends Construct {
   readonly migrations: Migrations;
   readonly migrateTask: ecs.FargateTaskDefinition;
   readonly opsTask: ecs.FargateTaskDefinition;
-  readonly mediaCleanupRule: events.Rule;
+  readonly scheduledRules: events.Rule[];
 
   constructor(scope: Construct, id: string, props: ServiceProps) {
     super(scope, id);
@@ -124,7 +126,7 @@ export class ApiService extends Construct {
     database.grantConnect(this.migrateTask.taskRole);
 
     // Operations: media cleanup (S3 list + delete), reconcile (Cognito ListUsers; erasure), roles, audit.
-    this.opsTask = new ecs.FargateTaskDefinition(this, 'OpsTask', { family: 'profile-service-ops', cpu: 256, memoryLimitMiB: 512, runtimePlatform });
+    this.opsTask = new ecs.FargateTaskDefinition(this, 'OpsTask', { family: OPS_FAMILY, cpu: 256, memoryLimitMiB: 512, runtimePlatform });
     container(this.opsTask, 'ops', {
       command: [...CLI, '--help'],
       environment: { ...database_, ...cognito_, ...media_, ERASE_IDP_USER: String(settings.eraseIdpUser) },
@@ -190,18 +192,24 @@ export class ApiService extends Construct {
     // …and a new version serves only after its migrations succeeded.
     this.service.service.node.addDependency(this.migrations.resource);
 
-    this.mediaCleanupRule = new events.Rule(this, 'MediaCleanup', {
-      description: 'Profile Service: media cleanup --apply (expired uploads, unreferenced objects, queued erasure deletions)',
-      schedule: events.Schedule.expression(settings.mediaCleanupSchedule),
-      targets: [
-        new targets.EcsTask({
-          cluster: this.cluster,
-          taskDefinition: this.opsTask,
-          subnetSelection: privateSubnets,
-          securityGroups: [props.securityGroup],
-          containerOverrides: [{ containerName: 'ops', command: MEDIA_CLEANUP_COMMAND }],
-        }),
-      ],
-    });
+    // The scheduled operations (docs/media.md, docs/sync.md); a failed run notifies the alarm topic (Alarms).
+    const scheduled = (id: string, description: string, schedule: string, command: string[]) =>
+      new events.Rule(this, id, {
+        description,
+        schedule: events.Schedule.expression(schedule),
+        targets: [
+          new targets.EcsTask({
+            cluster: this.cluster,
+            taskDefinition: this.opsTask,
+            subnetSelection: privateSubnets,
+            securityGroups: [props.securityGroup],
+            containerOverrides: [{ containerName: 'ops', command }],
+          }),
+        ],
+      });
+    this.scheduledRules = [
+      scheduled('MediaCleanup', 'Profile Service: media cleanup --apply (expired uploads, unreferenced objects, queued erasure deletions)', settings.mediaCleanupSchedule, MEDIA_CLEANUP_COMMAND),
+      scheduled('Reconcile', 'Profile Service: reconcile --fix (the Cognito pool against the database)', settings.reconcileSchedule, RECONCILE_COMMAND),
+    ];
   }
 }

@@ -45,6 +45,8 @@ export interface Settings {
   triggerProvisionedConcurrency: number;
   /** EventBridge schedule expression for `media cleanup --apply`. */
   mediaCleanupSchedule: string;
+  /** EventBridge schedule expression for `reconcile --fix` (docs/sync.md: daily). */
+  reconcileSchedule: string;
 }
 
 export class SettingsError extends Error {
@@ -101,6 +103,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     logRetentionDays: r.oneOf('logRetentionDays', LOG_RETENTION_DAYS, 90),
     triggerProvisionedConcurrency: r.integer('triggerProvisionedConcurrency', 0, 0, 100),
     mediaCleanupSchedule: r.matching('mediaCleanupSchedule', SCHEDULE, 'an EventBridge schedule expression, rate(…) or cron(…)', 'cron(30 3 * * ? *)'),
+    reconcileSchedule: r.matching('reconcileSchedule', SCHEDULE, 'an EventBridge schedule expression, rate(…) or cron(…)', 'cron(0 4 * * ? *)'),
   };
 
   if (settings.readReplica && dbEngine === 'postgres') {

@@ -43,6 +43,7 @@ describe('readSettings (CDK context)', () => {
       logRetentionDays: 90,
       triggerProvisionedConcurrency: 0,
       mediaCleanupSchedule: 'cron(30 3 * * ? *)',
+      reconcileSchedule: 'cron(0 4 * * ? *)',
     });
     expect(problems({})).toEqual([expect.stringMatching(/^imageTag is required/)]);
   });

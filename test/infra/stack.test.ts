@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLING } from '../../infra/lib/functions.js';
 import { HANDLED_EVENT_NAMES } from '../../src/lambda/cognito-event-names.js';
 import { DB_USER } from '../../infra/lib/database.js';
-import { MEDIA_CLEANUP_COMMAND } from '../../infra/lib/service.js';
+import { MEDIA_CLEANUP_COMMAND, OPS_FAMILY, RECONCILE_COMMAND } from '../../infra/lib/service.js';
 import { synth, type Synthesized } from './synth.js';
 import { dependencies, findCycle, grantsOf, logicalId, managedPoliciesOf, render, resourcesOfType, roleIdOf, single, statements } from './template.js';
 
@@ -368,16 +368,21 @@ describe('API service', () => {
     expect([...graph.get(crId!)!].some((id) => id.startsWith('DatabaseProxy'))).toBe(true);
   });
 
-  it('schedules `media cleanup --apply` on the operations task definition', () => {
-    s.template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(30 3 * * ? *)',
-      Targets: [
-        Match.objectLike({
-          EcsParameters: Match.objectLike({ TaskDefinitionArn: { Ref: logicalId(s.stack, s.stack.api.opsTask) }, LaunchType: 'FARGATE' }),
-          Input: Match.serializedJson({ containerOverrides: [{ name: 'ops', command: MEDIA_CLEANUP_COMMAND }] }),
-        }),
-      ],
-    });
+  it('schedules `media cleanup --apply` and `reconcile --fix` on the operations task definition', () => {
+    for (const [schedule, command] of [
+      ['cron(30 3 * * ? *)', MEDIA_CLEANUP_COMMAND],
+      ['cron(0 4 * * ? *)', RECONCILE_COMMAND],
+    ] as const) {
+      s.template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: schedule,
+        Targets: [
+          Match.objectLike({
+            EcsParameters: Match.objectLike({ TaskDefinitionArn: { Ref: logicalId(s.stack, s.stack.api.opsTask) }, LaunchType: 'FARGATE' }),
+            Input: Match.serializedJson({ containerOverrides: [{ name: 'ops', command: [...command] }] }),
+          }),
+        ],
+      });
+    }
   });
 });
 
@@ -452,6 +457,22 @@ describe('alarms', () => {
     const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')!;
     expect(dlq).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(alarms.find((a) => a.MetricName === 'FreeStorageSpace')).toMatchObject({ ComparisonOperator: 'LessThanThreshold' });
+  });
+
+  it('a scheduled operations task that exits non-zero is reported to the topic', () => {
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: {
+          clusterArn: [{ 'Fn::GetAtt': [ids.cluster, 'Arn'] }],
+          group: [`family:${OPS_FAMILY}`],
+          lastStatus: ['STOPPED'],
+          containers: { exitCode: [{ 'anything-but': 0 }] },
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: ids.topic } })],
+    });
   });
 
   it("the trigger log metric counts the handlers' ERROR lines (they swallow failures so sign-in goes on)", () => {
