@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ProfileServiceStack } from '../../infra/lib/profile-service-stack.js';
@@ -17,15 +19,26 @@ export interface Synthesized {
 /**
  * Synthesizes the stack with `context` on top of cdk.json's. Lambda bundling
  * (esbuild) is skipped unless `bundle` is set: `aws:cdk:bundling-stacks`
- * names the stacks to bundle, and an empty list bundles none.
+ * names the stacks to bundle, and an empty list bundles none. Without an
+ * `outdir` (the caller's to remove) the cloud assembly goes to a temporary
+ * directory removed once the template is read.
  */
 export function synth(context: Record<string, unknown> = {}, options: { bundle?: boolean; outdir?: string } = {}): Synthesized {
+  const outdir = options.outdir ?? mkdtempSync(join(tmpdir(), 'profile-service-cdk-'));
+  try {
+    return synthInto(outdir, context, options.bundle ?? false);
+  } finally {
+    if (!options.outdir) rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function synthInto(outdir: string, context: Record<string, unknown>, bundle: boolean): Synthesized {
   const app = new App({
-    ...(options.outdir ? { outdir: options.outdir } : {}),
+    outdir,
     context: {
       ...cdkJson.context,
       imageTag: 'test-tag',
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
       ...context,
     },
   });
