@@ -5,7 +5,8 @@
  * Two targets, each into a fresh database on the same server (DATABASE_URL's,
  * else the tuned bench server in DATA_DIR/bench-admin, bench/admin-db.ts):
  *
- * - seed:  `seedUsers` exactly as the CLI runs it with --rebuild-indexes —
+ * - seed:  `seedUsers` exactly as the CLI runs it with --rebuild-indexes
+ *          (without, given --keep-indexes) —
  *          generation (--workers threads, default as the CLI's), COPY into
  *          the real tables (keys, constraints), the typo dictionary, then
  *          the secondary indexes rebuilt.
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '1' },
     workers: { type: 'string' },
+    'keep-indexes': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -139,7 +141,7 @@ async function measureSeed(url: string, round: number): Promise<Measurement> {
     workers: WORKERS,
     seed: PRNG_SEED,
     now: new Date(NOW),
-    rebuildIndexes: true,
+    rebuildIndexes: !args['keep-indexes'],
   });
   return {
     target: 'seed',
@@ -174,7 +176,7 @@ async function measureFloor(url: string, round: number): Promise<Measurement> {
       for (let i = 0; i < CONCURRENCY && index * BATCH < USERS; i++, index++) {
         // The very batches seedUsers makes for this run (same spec, same PRNG stream).
         const size = Math.min(BATCH, USERS - index * BATCH);
-        batches.push(generateBatch({ issuer: 'urn:profile-service:seed', nowMs: NOW, spanDays: 730, seed: PRNG_SEED, index, size, firstSerial: index * BATCH }));
+        batches.push(generateBatch({ issuer: 'urn:profile-service:seed', nowMs: NOW, spanDays: 730, seed: PRNG_SEED, index, size, firstSerial: index * BATCH, total: USERS }));
       }
       generateMs += performance.now() - started;
       started = performance.now();

@@ -54,6 +54,8 @@ export interface GeneratorOptions {
   seed: number;
   /** Users are numbered from firstSerial + 1 (their email addresses carry the number). */
   firstSerial?: number;
+  /** Users in the whole run (serials 1 … total): sign-up times then rise with the serial. */
+  total?: number;
 }
 
 export interface GeneratedBatch {
@@ -120,8 +122,12 @@ export class UserGenerator {
   private user(out: Record<SeedTable, string[]>): string {
     const r = this.random;
     const serial = ++this.serial;
-    // Growth: density rises towards now (age = span * (1 - sqrt(u))).
-    const createdMs = Math.floor(this.options.now.getTime() - this.options.spanDays * DAY * (1 - Math.sqrt(r.next())));
+    // Growth: density rises towards now (age = span * (1 - sqrt(u)), u uniform). In a run of known
+    // size, user n of N draws u from the n-th of N equal strata: the same distribution, but users
+    // (and their UUIDv7 ids) come in sign-up order, as in production, so every index keyed by the
+    // user id grows at its right edge instead of splitting pages all over (a third of the load's cost).
+    const u = this.options.total === undefined ? r.next() : Math.min(1, (serial - 1 + r.next()) / this.options.total);
+    const createdMs = Math.floor(this.options.now.getTime() - this.options.spanDays * DAY * (1 - Math.sqrt(u)));
     const created = new Date(createdMs).toISOString();
     const id = this.ids.next(createdMs);
     const country = this.countries.pick(r);
@@ -244,6 +250,8 @@ export interface BatchSpec {
   index: number;
   size: number;
   firstSerial: number;
+  /** Users in the whole run: batch after batch, users come in sign-up order. */
+  total: number;
 }
 
 export function batchGenerator(spec: BatchSpec): UserGenerator {
@@ -254,6 +262,7 @@ export function batchGenerator(spec: BatchSpec): UserGenerator {
     // A distinct, well-mixed PRNG seed per batch (golden-ratio increment).
     seed: (spec.seed ^ Math.imul(spec.index + 1, 0x9e3779b1)) >>> 0,
     firstSerial: spec.firstSerial,
+    total: spec.total,
   });
 }
 

@@ -74,7 +74,7 @@ export async function seedUsers(connectionString: string, options: SeedOptions):
   };
   const specs: BatchSpec[] = [];
   for (let index = 0; index * batchSize < options.users; index++) {
-    specs.push({ ...run, index, firstSerial: index * batchSize, size: Math.min(batchSize, options.users - index * batchSize) });
+    specs.push({ ...run, index, firstSerial: index * batchSize, size: Math.min(batchSize, options.users - index * batchSize), total: options.users });
   }
   const pool = new pg.Pool({ connectionString, max: concurrency, application_name: 'profile-service-seed', statement_timeout: 0 });
   pool.on('error', () => {});

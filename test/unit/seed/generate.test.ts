@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventHash, GENESIS_PREV_HASH } from '../../../src/audit/index.js';
-import { copyText, SEED_ACTION, SEED_ACTOR, UserGenerator } from '../../../src/seed/index.js';
+import { copyText, generateBatch, SEED_ACTION, SEED_ACTOR, UserGenerator } from '../../../src/seed/index.js';
 import { seededEventHash } from '../../../src/seed/generate.js';
 
 describe('seed generator', () => {
@@ -34,6 +34,24 @@ describe('seed generator', () => {
     const ids = batch.data.users.trimEnd().split('\n').map((line) => line.split('\t')[0]);
     expect(ids).toEqual(batch.userIds);
     for (const id of batch.userIds) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('in a run of known size, users come in sign-up order across batches, spread over the whole span', () => {
+    const now = Date.parse('2026-11-29T00:00:00Z');
+    const spec = { issuer: 'urn:test', nowMs: now, spanDays: 730, seed: 3, size: 400, total: 1200 };
+    const created = [0, 1, 2].flatMap((index) =>
+      generateBatch({ ...spec, index, firstSerial: index * 400 })
+        .data.users.trimEnd()
+        .split('\n')
+        .map((line) => Date.parse(line.split('\t')[3]!)),
+    );
+    expect(created).toHaveLength(1200);
+    expect(created).toEqual([...created].sort((a, b) => a - b));
+    expect(Math.min(...created)).toBeLessThan(now - 700 * 86_400_000);
+    expect(Math.max(...created)).toBeGreaterThan(now - 86_400_000);
+    // Growth: more sign-ups in the last year than in the year before.
+    const lastYear = created.filter((t) => t > now - 365 * 86_400_000).length;
+    expect(lastYear).toBeGreaterThan(1200 * 0.65);
   });
 
   it('escapes COPY text', () => {
