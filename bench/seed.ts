@@ -18,12 +18,10 @@
  *
  * Prints both rates and seed ÷ floor. Order alternates over --rounds.
  */
-import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { createDb, migrateToLatest } from '../src/db/index.js';
-import { COPY_COLUMNS, defaultSeedWorkers, generateBatch, seedUsers, type GeneratedBatch } from '../src/seed/index.js';
+import { COPY_COLUMNS, copyRows, defaultSeedWorkers, generateBatch, seedUsers, type GeneratedBatch } from '../src/seed/index.js';
 import { ensureDatabase, startBenchServer, TUNING, withDatabase, type BenchServer } from './admin-db.js';
 
 const { values: args } = parseArgs({
@@ -194,11 +192,7 @@ async function loadBare(pool: pg.Pool, tables: (keyof typeof COPY_COLUMNS)[], ba
   try {
     await client.query('begin');
     await client.query('set local synchronous_commit = off');
-    for (const table of tables) {
-      const stream = client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[table].join(', ')}) from stdin`));
-      stream.end(batch.data[table]);
-      await finished(stream);
-    }
+    for (const table of tables) await copyRows(client, table, batch.data[table]);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => {});

@@ -135,21 +135,7 @@ export async function defineRole(
       .execute();
     await trx.deleteFrom('role_permissions').where('role', '=', role).execute();
     if (permissions.length > 0) await trx.insertInto('role_permissions').values(permissions.map((permission) => ({ role, permission }))).execute();
-    await trx
-      .insertInto('role_events')
-      .values({
-        role,
-        actor_type: actor.type,
-        actor_id: actor.id,
-        source: context.source,
-        action: before === null ? 'role.created' : 'role.updated',
-        request_id: context.requestId ?? null,
-        description_before: before?.description ?? null,
-        description_after: description,
-        permissions_before: before?.permissions ?? null,
-        permissions_after: permissions,
-      })
-      .execute();
+    await recordRoleEvent(trx, role, before === null ? 'role.created' : 'role.updated', actor, context, before, { description, permissions });
     const after = await findRole(trx, role);
     if (after === null) throw new RoleNotFoundError();
     return { role: after, created: before === null, changed: true };
@@ -191,22 +177,35 @@ export async function deleteRole(
       .executeTakeFirstOrThrow();
     if (Number(holders) > 0) throw new RoleInUseError(role, Number(holders));
     await trx.deleteFrom('roles').where('name', '=', role).execute();
-    await trx
-      .insertInto('role_events')
-      .values({
-        role,
-        actor_type: actor.type,
-        actor_id: actor.id,
-        source: context.source,
-        action: 'role.deleted',
-        request_id: context.requestId ?? null,
-        description_before: before.description,
-        description_after: null,
-        permissions_before: before.permissions,
-        permissions_after: null,
-      })
-      .execute();
+    await recordRoleEvent(trx, role, 'role.deleted', actor, context, before, null);
   });
+}
+
+/** Appends to role_events: the definition before and after (null: the role did not exist, or no longer does). */
+async function recordRoleEvent(
+  trx: Kysely<Database>,
+  role: string,
+  action: 'role.created' | 'role.updated' | 'role.deleted',
+  actor: Actor,
+  context: { source: string; requestId?: string | null },
+  before: Pick<RoleView, 'description' | 'permissions'> | null,
+  after: Pick<RoleView, 'description' | 'permissions'> | null,
+): Promise<void> {
+  await trx
+    .insertInto('role_events')
+    .values({
+      role,
+      actor_type: actor.type,
+      actor_id: actor.id,
+      source: context.source,
+      action,
+      request_id: context.requestId ?? null,
+      description_before: before?.description ?? null,
+      description_after: after?.description ?? null,
+      permissions_before: before?.permissions ?? null,
+      permissions_after: after?.permissions ?? null,
+    })
+    .execute();
 }
 
 // 'role'

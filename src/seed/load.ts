@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { inlineBatches, workerBatches } from './batches.js';
-import { COPY_COLUMNS, SEED_TABLES, searchVocabulary, type BatchSpec, type GeneratedBatch } from './generate.js';
+import { COPY_COLUMNS, SEED_TABLES, searchVocabulary, type BatchSpec, type GeneratedBatch, type SeedTable } from './generate.js';
 
 /** Identities of seeded users use this issuer unless told otherwise: no real token can ever match them. */
 export const SEED_ISSUER = 'urn:profile-service:seed';
@@ -216,9 +216,7 @@ async function loadBatch(
     if (options.skipForeignKeys) await client.query('set local session_replication_role = replica');
     for (const table of SEED_TABLES) {
       if (table === 'user_search' && !options.searchRowsFromGenerator) continue;
-      const stream = client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[table].join(', ')}) from stdin`));
-      stream.end(batch.data[table]);
-      await finished(stream);
+      await copyRows(client, table, batch.data[table]);
     }
     if (!options.searchRowsFromGenerator) {
       await client.query(
@@ -244,4 +242,11 @@ async function loadBatch(
   } finally {
     client.release();
   }
+}
+
+/** COPY one table's rows of a batch (text format, the columns COPY_COLUMNS lists). */
+export async function copyRows(client: pg.ClientBase, table: SeedTable, data: string): Promise<void> {
+  const stream = client.query(copyFrom(`copy ${table} (${COPY_COLUMNS[table].join(', ')}) from stdin`));
+  stream.end(data);
+  await finished(stream);
 }
