@@ -12,7 +12,7 @@ const properties: MigrationProperties = {
 };
 const TASK = 'arn:aws:ecs:eu-west-1:123456789012:task/profile/0123456789abcdef';
 
-/** An ECS double: records the commands, answers with the next canned response. */
+/** An ECS double (no local server offers the ECS API): records the commands, answers with the next canned response. */
 function fakeEcs(...responses: Awaited<ReturnType<EcsPort['send']>>[]) {
   const sent: (RunTaskCommand | DescribeTasksCommand)[] = [];
   const ecs: EcsPort = {
