@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { GroupRole } from '../config/index.js';
 import type { Database } from '../db/schema.js';
 import { NotProvisionedError, UserErasedError } from '../errors.js';
-import { ensureUser } from '../users/index.js';
+import { provisionJustInTime } from '../users/index.js';
 import type { Principal } from './policy.js';
 import { loadGrantsByIdentity, permissionsOfRoles } from './repository.js';
 
@@ -39,15 +39,7 @@ export interface ResolvedPrincipal extends Principal {
 export async function resolvePrincipal(db: Kysely<Database>, caller: CallerIdentity, context: PrincipalContext): Promise<ResolvedPrincipal> {
   let found = await loadGrantsByIdentity(db, caller.issuer, caller.subject);
   if (found === null) {
-    if (!context.jitProvisioning) throw new NotProvisionedError();
-    await ensureUser(db, {
-      issuer: caller.issuer,
-      subject: caller.subject,
-      email: caller.email,
-      emailVerified: caller.emailVerified,
-      source: 'jit',
-      requestId: context.requestId ?? null,
-    });
+    await provisionJustInTime(db, caller, context);
     found = await loadGrantsByIdentity(db, caller.issuer, caller.subject);
     if (found === null) throw new NotProvisionedError();
   }

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import { validateAttributePatch, writeAttributes } from '../attributes/index.js';
 import { diffDocuments, type Actor } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
-import { NotProvisionedError, UserNotFoundError, ValidationError, VersionMismatchError } from '../errors.js';
-import { ensureUser, findIdentity } from '../users/index.js';
+import { UserNotFoundError, ValidationError, VersionMismatchError } from '../errors.js';
+import { findIdentity, provisionJustInTime } from '../users/index.js';
 import { applyMergePatch } from './merge-patch.js';
 import {
   normalizeCoreProfile,
@@ -48,7 +48,7 @@ export interface ProfileResult {
 export async function getOwnProfile(db: Kysely<Database>, caller: Caller, context: RequestContext): Promise<ProfileResult> {
   const rows = await loadDocumentRows(db, caller, 'self');
   if (rows !== null) return { document: toProfileDocument(rows), provisioned: false };
-  await provisionCaller(db, caller, context);
+  await provisionJustInTime(db, caller, context);
   const created = await loadDocumentRows(db, caller, 'self');
   if (created === null) throw new UserNotFoundError();
   return { document: toProfileDocument(created), provisioned: true };
@@ -63,7 +63,7 @@ export async function patchOwnProfile(
 ): Promise<ProfileDocument> {
   let ids = await findIdentity(db, caller.issuer, caller.subject);
   if (ids === null) {
-    await provisionCaller(db, caller, context);
+    await provisionJustInTime(db, caller, context);
     ids = await findIdentity(db, caller.issuer, caller.subject);
     if (ids === null) throw new UserNotFoundError();
   }
@@ -155,16 +155,4 @@ function writable(document: ProfileDocument): WritableSections {
 function checkPrecondition(precondition: VersionPrecondition, current: number): void {
   if (precondition === null || precondition === '*') return;
   if (!precondition.includes(current)) throw new VersionMismatchError(current);
-}
-
-async function provisionCaller(db: Kysely<Database>, caller: Caller, context: RequestContext): Promise<void> {
-  if (!context.jitProvisioning) throw new NotProvisionedError();
-  await ensureUser(db, {
-    issuer: caller.issuer,
-    subject: caller.subject,
-    email: caller.email,
-    emailVerified: caller.emailVerified,
-    source: 'jit',
-    requestId: context.requestId ?? null,
-  });
 }

@@ -1,2 +1,2 @@
-export { ensureUser, type ProvisionInput, type ProvisionResult, type ProvisioningSource } from './provisioning.js';
+export { ensureUser, provisionJustInTime, type ProvisionInput, type ProvisionResult, type ProvisioningSource } from './provisioning.js';
 export { findIdentity, findUserIdByIdentity } from './repository.js';

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { DEFAULT_ROLE } from '../access/permissions.js';
 import { appendAuditEvent } from '../audit/index.js';
 import type { Database } from '../db/schema.js';
+import { NotProvisionedError } from '../errors.js';
 import { snapshot } from '../profiles/snapshot.js';
 import { findUserIdByIdentity } from './repository.js';
 
@@ -73,5 +74,27 @@ export async function ensureUser(db: Kysely<Database>, input: ProvisionInput): P
     });
     await snapshot(trx, userId, 1);
     return { userId, created: true };
+  });
+}
+
+/**
+ * Just-in-time provisioning of an authenticated caller the trigger missed
+ * (JIT_PROVISIONING): ensureUser from the token's identity, or
+ * NotProvisionedError when it is switched off. Shared by /v1/me and the
+ * admin routes' principal.
+ */
+export async function provisionJustInTime(
+  db: Kysely<Database>,
+  caller: { issuer: string; subject: string; email: string | null; emailVerified: boolean | null },
+  context: { jitProvisioning: boolean; requestId?: string | null },
+): Promise<void> {
+  if (!context.jitProvisioning) throw new NotProvisionedError();
+  await ensureUser(db, {
+    issuer: caller.issuer,
+    subject: caller.subject,
+    email: caller.email,
+    emailVerified: caller.emailVerified,
+    source: 'jit',
+    requestId: context.requestId ?? null,
   });
 }
