@@ -81,6 +81,17 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<bo
   }
 }
 
+/** One statement on a connection of its own (CREATE/DROP DATABASE cannot run in a transaction). */
+export async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;

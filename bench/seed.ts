@@ -21,8 +21,8 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createDb, migrateToLatest } from '../src/db/index.js';
-import { COPY_COLUMNS, copyRows, defaultSeedWorkers, generateBatch, seedUsers, type GeneratedBatch } from '../src/seed/index.js';
-import { ensureDatabase, startBenchServer, TUNING, withDatabase, type BenchServer } from './admin-db.js';
+import { COPY_COLUMNS, copyRows, inBatchTransaction, defaultSeedWorkers, generateBatch, seedUsers, type GeneratedBatch } from '../src/seed/index.js';
+import { adminQuery, ensureDatabase, startBenchServer, TUNING, withDatabase, type BenchServer } from './admin-db.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -188,28 +188,9 @@ async function measureFloor(url: string, round: number): Promise<Measurement> {
 }
 
 async function loadBare(pool: pg.Pool, tables: (keyof typeof COPY_COLUMNS)[], batch: GeneratedBatch): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('set local synchronous_commit = off');
+  await inBatchTransaction(pool, async (client) => {
     for (const table of tables) await copyRows(client, table, batch.data[table]);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 function median(values: number[]): number {

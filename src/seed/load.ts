@@ -207,12 +207,8 @@ async function loadBatch(
   batch: GeneratedBatch,
   options: { skipForeignKeys: boolean; searchRowsFromGenerator: boolean },
 ): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await inBatchTransaction(pool, async (client) => {
     await client.query("set local profile_service.search_sync = 'off'");
-    // A lost batch after a crash is harmless for synthetic data; waiting for each flush is not.
-    await client.query('set local synchronous_commit = off');
     if (options.skipForeignKeys) await client.query('set local session_replication_role = replica');
     for (const table of SEED_TABLES) {
       if (table === 'user_search' && !options.searchRowsFromGenerator) continue;
@@ -235,6 +231,20 @@ async function loadBatch(
            order by w collate "C" on conflict do nothing`,
       [options.searchRowsFromGenerator ? batch.words : batch.userIds],
     );
+  });
+}
+
+/**
+ * One batch's transaction on a connection of the pool: committed whole or
+ * rolled back. A lost batch after a crash is harmless for synthetic data;
+ * waiting for each flush is not (synchronous_commit off).
+ */
+export async function inBatchTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('set local synchronous_commit = off');
+    await work(client);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => {});
